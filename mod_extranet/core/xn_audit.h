@@ -1,0 +1,49 @@
+/* Licensed under the Apache License, Version 2.0. See LICENSE. */
+
+#ifndef XN_AUDIT_H
+#define XN_AUDIT_H
+
+#include "xn_core.h"
+
+/* Audit events; the strings are the stable "event" values of the log. */
+#define XN_EVENT_ACCESS         "access"
+#define XN_EVENT_DENIED         "denied"
+#define XN_EVENT_LOGIN_SUCCESS  "login_success"
+#define XN_EVENT_LOGIN_FAILED   "login_failed"
+#define XN_EVENT_LOGOUT         "logout"
+#define XN_EVENT_UNAVAILABLE    "directory_unavailable"
+
+/* A record is at most this long, newline included, so one write() to a pipe
+ * stays atomic (POSIX guarantees it up to PIPE_BUF, 4096 on Linux). */
+#define XN_AUDIT_LINE_MAX 4096
+
+/* One audit record. NULL strings and negative numbers are left out of the
+ * line. Every string is untrusted and escaped. */
+typedef struct xn_audit_record {
+    apr_time_t time;
+    const char *event;
+    const char *user;
+    const char *roles;        /* role names joined by ',' */
+    const char *client;
+    const char *method;
+    const char *path;         /* without the query string */
+    int status;
+    apr_off_t bytes;
+    const char *rule;         /* pattern of the deciding rule */
+    const char *reason;       /* why a sign-in failed or a request was denied */
+    const char *request_id;
+    const char *host;         /* server name of the virtual host */
+} xn_audit_record;
+
+/* Formats REC as one JSON object followed by '\n', in at most
+ * XN_AUDIT_LINE_MAX bytes. Fields come in a fixed order. "time" is local time
+ * with milliseconds and UTC offset ("2026-03-12T19:04:05.123+01:00"), from
+ * the TZ of the process. Each field is cut at 256 bytes of input, "path" at
+ * 1024, and a field is cut or left out when the escaped record would reach
+ * XN_AUDIT_LINE_MAX. Values are cut on a character boundary and the record
+ * then ends with "truncated":true. The line never contains a raw control
+ * character. *len receives the length. May be called from any thread. */
+char *xn_audit_format(apr_pool_t *p, const xn_audit_record *rec,
+                      apr_size_t *len);
+
+#endif
