@@ -1,0 +1,109 @@
+/* Licensed under the Apache License, Version 2.0. See LICENSE. */
+
+/* mod_extranet: council members reach the municipal intranet from outside
+ * with their directory account. This file declares the module and wires
+ * its hooks; the work happens in the xn_* files. */
+
+#include <apr_strings.h>
+
+#include <http_core.h>
+#include <http_protocol.h>
+#include <http_request.h>
+#include <ap_mpm.h>
+
+#define LDAP_DEPRECATED 0
+#include <ldap.h>
+#include <openssl/opensslv.h>
+
+#define XN_MODULE_FILE
+#include "xn_private.h"
+#include "xn_auditlog.h"
+#include "xn_auth.h"
+#include "xn_config.h"
+#include "xn_login.h"
+#include "xn_pages.h"
+#include "xn_store.h"
+
+static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    (void)plog;
+    (void)ptemp;
+    return xn_store_pre_config(pconf);
+}
+
+static void log_versions(server_rec *s)
+{
+    LDAPAPIInfo info;
+
+    memset(&info, 0, sizeof(info));
+    info.ldapai_info_version = LDAP_API_INFO_VERSION;
+    ldap_get_option(NULL, LDAP_OPT_API_INFO, &info);
+    ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, XNLOGNO(0001)
+                 "mod_extranet %s started (%s %d, %s)", XN_VERSION,
+                 info.ldapai_vendor_name ? info.ldapai_vendor_name : "libldap",
+                 info.ldapai_vendor_version, OPENSSL_VERSION_TEXT);
+    if (info.ldapai_vendor_name) {
+        ldap_memfree(info.ldapai_vendor_name);
+    }
+    if (info.ldapai_extensions) {
+        ber_memvfree((void **)info.ldapai_extensions);
+    }
+}
+
+static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                       server_rec *s)
+{
+    (void)plog;
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
+        return OK;
+    }
+    if (xn_store_post_config(pconf, ptemp, s) != OK) {
+        return !OK;
+    }
+    xn_pages_init(pconf);
+    log_versions(s);
+    return OK;
+}
+
+static void child_init(apr_pool_t *pchild, server_rec *s)
+{
+    server_rec *vs;
+
+    xn_store_child_init(pchild, s);
+    for (vs = s; vs; vs = vs->next) {
+        xn_server_config *conf = xn_config_server(vs);
+        apr_status_t rv;
+
+        if (conf->enabled != 1) {
+            continue;
+        }
+        rv = xn_ldap_pool_create(&conf->ldap_pool, pchild, conf->ldap);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, XNLOGNO(0002)
+                         "cannot create the directory connection pool");
+        }
+    }
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(xn_config_check, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_open_logs(xn_auditlog_open, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(xn_login_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_log_transaction(xn_auditlog_request, NULL, NULL, APR_HOOK_MIDDLE);
+    xn_auth_register(p);
+}
+
+AP_DECLARE_MODULE(extranet) = {
+    STANDARD20_MODULE_STUFF,
+    xn_config_dir_create,
+    xn_config_dir_merge,
+    xn_config_server_create,
+    xn_config_server_merge,
+    xn_config_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE
+};

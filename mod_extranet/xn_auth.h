@@ -1,0 +1,64 @@
+/* Licensed under the Apache License, Version 2.0. See LICENSE. */
+
+/* Authentication and authorisation: the session cookie (AuthType Extranet),
+ * the "extranet" Basic authn provider, the "extranet-rules" and
+ * "extranet-role" authz providers, and the rule guard that keeps every
+ * extranet user inside the rule table. All functions run on request
+ * threads, except xn_auth_register(), which runs at module load. */
+
+#ifndef XN_AUTH_H
+#define XN_AUTH_H
+
+#include "xn_private.h"
+#include "xn_config.h"
+
+/* What one request has learned about its user and what the audit log should
+ * record. Kept on the first request of an internal redirect chain, so
+ * every request of the chain shares it. */
+typedef struct xn_request {
+    int extranet_user;               /* signed in through this module */
+    xn_roleset_t roles;
+    const char *roles_text;          /* role names joined by ',' */
+    const char *event;               /* audit event, NULL for the default */
+    const char *reason;
+    const char *audit_user;          /* user name for failed sign-ins */
+    const char *rule;                /* pattern of the deciding rule */
+    int error_pages;                 /* the module's error pages are set */
+} xn_request;
+
+xn_request *xn_request_get(request_rec *r);
+
+/* Returns 1 when R's URI lies under the endpoint of an enabled host. */
+int xn_auth_is_endpoint(request_rec *r, const xn_server_config *sconf);
+
+/* Marks R's user as signed in with ROLES and registers the module's pages
+ * for 401, 403 and 404, so a denied path reads like a missing one. */
+void xn_auth_set_user(request_rec *r, const char *user, xn_roleset_t roles,
+                      const xn_server_config *sconf);
+
+/* Reads and validates the session cookie of R. Returns OK and fills *user
+ * and *roles, DECLINED when there is no valid session, or
+ * HTTP_SERVICE_UNAVAILABLE when the store cannot be read. The session id
+ * found, valid or not, goes to *id when ID is not NULL. */
+int xn_auth_load_session(request_rec *r, const xn_server_config *sconf,
+                         const char **user, xn_roleset_t *roles,
+                         const char **id);
+
+typedef enum {
+    XN_SIGNIN_OK,
+    XN_SIGNIN_FAILED,                /* *reason tells why */
+    XN_SIGNIN_UNAVAILABLE            /* the directory cannot be reached */
+} xn_signin_e;
+
+/* Checks USER and PASSWORD (lengths in bytes, as received) and asks the
+ * directory. On success *name is the directory's spelling of the user name
+ * and *roles is not empty. An empty password never reaches the directory. */
+xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
+                           const char *user, apr_size_t user_len,
+                           const char *password, apr_size_t password_len,
+                           const char **name, xn_roleset_t *roles,
+                           const char **reason);
+
+void xn_auth_register(apr_pool_t *p);
+
+#endif

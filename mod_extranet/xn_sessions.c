@@ -1,0 +1,216 @@
+/* Licensed under the Apache License, Version 2.0. See LICENSE. */
+
+#include <apr_strings.h>
+#include <apr_lib.h>
+
+#include <http_protocol.h>
+
+#include "xn_sessions.h"
+#include "xn_store.h"
+
+/* A session's last-seen time is written back at most every tenth of the
+ * idle timeout and at most every 60 seconds, so most requests only read the
+ * store, and the idle timeout is exact to within that interval. */
+#define XN_TOUCH_INTERVAL_MAX 60
+
+static apr_int64_t touch_interval(const xn_server_config *sconf)
+{
+    apr_int64_t interval = sconf->idle_timeout / 10;
+
+    return interval > XN_TOUCH_INTERVAL_MAX ? XN_TOUCH_INTERVAL_MAX : interval;
+}
+
+typedef struct cookie_scan {
+    const char *name;
+    apr_size_t name_len;
+    apr_array_header_t *values;
+} cookie_scan;
+
+/* Collects every value of the session cookie from one Cookie header. A
+ * browser may send two cookies of one name when another site set one. */
+static int scan_cookie_header(void *data, const char *key, const char *value)
+{
+    cookie_scan *scan = data;
+    const char *c = value;
+
+    (void)key;
+    while (*c) {
+        const char *end;
+
+        while (*c == ' ' || *c == ';') {
+            c++;
+        }
+        end = c + strcspn(c, ";");
+        if ((apr_size_t)(end - c) > scan->name_len
+            && !strncmp(c, scan->name, scan->name_len)
+            && c[scan->name_len] == '=') {
+            const char *v = c + scan->name_len + 1;
+            APR_ARRAY_PUSH(scan->values, const char *) =
+                apr_pstrmemdup(scan->values->pool, v, end - v);
+        }
+        c = end;
+    }
+    return 1;
+}
+
+static apr_array_header_t *cookie_values(request_rec *r, const char *name)
+{
+    cookie_scan scan;
+
+    scan.name = name;
+    scan.name_len = strlen(name);
+    scan.values = apr_array_make(r->pool, 1, sizeof(const char *));
+    apr_table_do(scan_cookie_header, &scan, r->headers_in, "Cookie", NULL);
+    return scan.values;
+}
+
+static int session_ended(const xn_session *s, const xn_server_config *sconf,
+                         apr_int64_t now)
+{
+    return now - s->last_seen > sconf->idle_timeout
+           || now - s->created > sconf->max_lifetime
+           || s->last_seen > now + XN_TOUCH_INTERVAL_MAX;
+}
+
+static apr_time_t session_expiry(const xn_session *s,
+                                 const xn_server_config *sconf)
+{
+    apr_int64_t idle_end = s->last_seen + sconf->idle_timeout;
+    apr_int64_t life_end = s->created + sconf->max_lifetime;
+
+    return apr_time_from_sec(idle_end < life_end ? idle_end : life_end);
+}
+
+static apr_status_t session_store(request_rec *r,
+                                  const unsigned char *key,
+                                  const xn_session *s,
+                                  const xn_server_config *sconf)
+{
+    char *value = NULL;
+    apr_size_t len = 0;
+    apr_status_t rv = xn_session_encode(&value, &len, r->pool, s);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return xn_store_put(r->server, key, XN_SESSION_KEY_BYTES,
+                        session_expiry(s, sconf), value, len, r->pool);
+}
+
+/* Returns OK, DECLINED or HTTP_SERVICE_UNAVAILABLE for one cookie value. */
+static int load_one(request_rec *r, const xn_server_config *sconf,
+                    const char *id, xn_session *out)
+{
+    unsigned char key[XN_SESSION_KEY_BYTES];
+    unsigned char *value = NULL;
+    apr_size_t len = 0;
+    apr_int64_t now = apr_time_sec(apr_time_now());
+    apr_status_t rv;
+
+    xn_session_key(key, id);
+    rv = xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool);
+    if (APR_STATUS_IS_NOTFOUND(rv)) {
+        return DECLINED;
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, XNLOGNO(0301)
+                      "cannot read a session from the session cache");
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (xn_session_decode(out, r->pool, value, len) != APR_SUCCESS
+        || session_ended(out, sconf, now)) {
+        xn_store_remove(r->server, key, sizeof(key), r->pool);
+        return DECLINED;
+    }
+
+    if (now - out->last_seen >= touch_interval(sconf)) {
+        out->last_seen = now;
+        rv = session_store(r, key, out, sconf);
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r, XNLOGNO(0302)
+                          "cannot update the last-seen time of the session "
+                          "of %s", out->user);
+        }
+    }
+    return OK;
+}
+
+int xn_sessions_load(request_rec *r, const xn_server_config *sconf,
+                     xn_session *out, const char **id)
+{
+    apr_array_header_t *values = cookie_values(r, sconf->cookie_name);
+    int i;
+
+    for (i = 0; i < values->nelts; i++) {
+        const char *value = APR_ARRAY_IDX(values, i, const char *);
+        int status;
+
+        if (!xn_session_id_valid(value)) {
+            continue;
+        }
+        status = load_one(r, sconf, value, out);
+        if (status != DECLINED) {
+            if (status == OK && id) {
+                *id = value;
+            }
+            return status;
+        }
+    }
+    return DECLINED;
+}
+
+static void set_cookie(request_rec *r, const xn_server_config *sconf,
+                       const char *value, int expire)
+{
+    int https = !strcmp(ap_http_scheme(r), "https");
+
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_pstrcat(r->pool, sconf->cookie_name, "=", value,
+                               "; Path=/; HttpOnly; SameSite=Lax",
+                               https ? "; Secure" : "",
+                               expire ? "; Max-Age=0" : "", NULL));
+    apr_table_mergen(r->err_headers_out, "Cache-Control",
+                     "no-cache=\"Set-Cookie\"");
+}
+
+apr_status_t xn_sessions_create(request_rec *r, const xn_server_config *sconf,
+                                const char *user, const char *roles)
+{
+    unsigned char key[XN_SESSION_KEY_BYTES];
+    xn_session s;
+    char *id = NULL;
+    apr_status_t rv;
+
+    rv = xn_session_id_create(&id, r->pool);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    s.user = user;
+    s.roles = roles;
+    s.created = apr_time_sec(apr_time_now());
+    s.last_seen = s.created;
+
+    xn_session_key(key, id);
+    rv = session_store(r, key, &s, sconf);
+    if (rv == APR_SUCCESS) {
+        set_cookie(r, sconf, id, 0);
+    }
+    return rv;
+}
+
+void xn_sessions_destroy(request_rec *r, const xn_server_config *sconf,
+                         const char *id)
+{
+    unsigned char key[XN_SESSION_KEY_BYTES];
+    apr_status_t rv;
+
+    if (id) {
+        xn_session_key(key, id);
+        rv = xn_store_remove(r->server, key, sizeof(key), r->pool);
+        if (rv != APR_SUCCESS && !APR_STATUS_IS_NOTFOUND(rv)) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, XNLOGNO(0303)
+                          "cannot remove a session from the session cache");
+        }
+    }
+    set_cookie(r, sconf, "", 1);
+}

@@ -1,0 +1,31 @@
+/* Licensed under the Apache License, Version 2.0. See LICENSE. */
+
+/* Server-side sessions behind the session cookie. The cookie holds only the
+ * random id; the store holds the user and roles under the SHA-256 of the id,
+ * so neither the store nor any log ever holds a usable session id. Request
+ * threads only. */
+
+#ifndef XN_SESSIONS_H
+#define XN_SESSIONS_H
+
+#include "xn_private.h"
+#include "xn_config.h"
+#include "xn_session.h"
+
+/* Loads the session named by R's cookie. Returns OK with *out filled,
+ * DECLINED when there is none or it has ended (an ended one is removed), or
+ * HTTP_SERVICE_UNAVAILABLE when the store fails. *id receives the cookie's
+ * id of a valid session. */
+int xn_sessions_load(request_rec *r, const xn_server_config *sconf,
+                     xn_session *out, const char **id);
+
+/* Starts a session for USER with ROLES under a new id and sets the cookie
+ * on the response. */
+apr_status_t xn_sessions_create(request_rec *r, const xn_server_config *sconf,
+                                const char *user, const char *roles);
+
+/* Ends the session ID on the server and expires the cookie. */
+void xn_sessions_destroy(request_rec *r, const xn_server_config *sconf,
+                         const char *id);
+
+#endif
