@@ -72,6 +72,44 @@ static apr_status_t parse_host_list(xn_ldap_config *cfg, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
+static const char *url_error_text(apr_pool_t *p, int rc)
+{
+    switch (rc) {
+    case LDAP_URL_ERR_BADSCOPE:
+        return "the scope is invalid; expected base, one or sub";
+    case LDAP_URL_ERR_BADFILTER:
+        return "the filter is invalid";
+    case LDAP_URL_ERR_BADATTRS:
+        return "the attribute list is invalid";
+    case LDAP_URL_ERR_BADURL:
+    case LDAP_URL_ERR_BADENCLOSURE:
+        return "the URL is malformed";
+    case LDAP_URL_ERR_BADHOST:
+        return "a host is invalid";
+    case LDAP_URL_ERR_BADEXTS:
+        return "the extensions are invalid";
+    }
+    return apr_psprintf(p, "the URL is malformed (libldap URL error %d)", rc);
+}
+
+/* Checks the nesting of a filter's parentheses, the mistake libldap would
+ * otherwise report only at the first search. An escaped parenthesis is
+ * written "\28" or "\29" (RFC 4515), so every literal one counts. */
+static int parentheses_balanced(const char *filter)
+{
+    int depth = 0;
+
+    for (; *filter; filter++) {
+        if (*filter == '(') {
+            depth++;
+        }
+        else if (*filter == ')' && --depth < 0) {
+            return 0;
+        }
+    }
+    return depth == 0;
+}
+
 /* Takes base, attribute, scope and filter from a one-host form of the URL. */
 static apr_status_t parse_url_tail(xn_ldap_config *cfg, apr_pool_t *p,
                                    const char *one_host_url, const char **err)
@@ -80,7 +118,7 @@ static apr_status_t parse_url_tail(xn_ldap_config *cfg, apr_pool_t *p,
     int rc = ldap_url_parse(one_host_url, &desc);
 
     if (rc != LDAP_URL_SUCCESS) {
-        *err = apr_psprintf(p, "the URL is malformed (libldap URL error %d)", rc);
+        *err = url_error_text(p, rc);
         return APR_EINVAL;
     }
     if (!desc->lud_dn || !*desc->lud_dn) {
@@ -98,6 +136,11 @@ static apr_status_t parse_url_tail(xn_ldap_config *cfg, apr_pool_t *p,
 
     if (cfg->filter && cfg->filter[0] != '(') {
         cfg->filter = apr_pstrcat(p, "(", cfg->filter, ")", NULL);
+    }
+    if (cfg->filter && !parentheses_balanced(cfg->filter)) {
+        *err = apr_psprintf(p, "the filter \"%s\" has unbalanced "
+                            "parentheses", cfg->filter);
+        return APR_EINVAL;
     }
     return APR_SUCCESS;
 }

@@ -273,6 +273,16 @@ class TestRules:
         assert rec["host"]
         assert AUDIT_TIME_RE.match(rec["time"])
 
+    def test_missing_file_not_audited(self, std):
+        client = sign_in(std, "raadslid", "Raad2026!")
+        mark = std.audit_mark()
+        r = client.get("/raad/bestaat-niet.pdf")
+        assert r.status_code == 404
+        r = client.get("/raad/agenda.pdf")
+        assert r.status_code == 200
+        records = audit_exactly(std, mark, 1)
+        assert records[0]["path"] == "/raad/agenda.pdf"
+
     def test_councillor_denied_staff_pdf(self, std):
         client = sign_in(std, "raadslid", "Raad2026!")
         mark = std.audit_mark()
@@ -542,8 +552,13 @@ class TestConfigErrors:
          "", "ExtranetLDAPBindPassword"),
         (None, "ExtranetSessionIdleTimeout -5\n", "ExtranetSessionIdleTimeout"),
         (None, "<Location /x/>\nExtranetDeniedStatus 500\n</Location>\n", "ExtranetDeniedStatus"),
+        ({"ExtranetLDAPURL": 'ExtranetLDAPURL "ldap://127.0.0.1:3890/dc=gemeente,dc=test?uid?sub?(objectClass=person"'},
+         "", "unbalanced parentheses"),
+        ({"ExtranetLDAPURL": 'ExtranetLDAPURL "ldap://127.0.0.1:3890/dc=gemeente,dc=test?uid?sbu"'},
+         "", "the scope is invalid"),
     ], ids=["unknown-role", "url-scheme", "url-port", "missing-password-file",
-            "inline-password", "negative-timeout", "denied-status"])
+            "inline-password", "negative-timeout", "denied-status",
+            "url-filter-parentheses", "url-scope"])
     def test_invalid_config_fails_configtest(self, httpd_server, module_built,
                                              replace, extra, directive):
         status, output = httpd_server.config_test(self.config(httpd_server, replace, extra))
@@ -551,6 +566,15 @@ class TestConfigErrors:
         assert directive in output, output
         assert "Syntax OK" not in output
         assert "Extranet-Dienst-2026" not in output
+
+
+    def test_rule_after_catch_all_warns(self, httpd_server, module_built):
+        status, output = httpd_server.config_test(
+            self.config(httpd_server, extra="ExtranetRule /geheim/ deny\n"))
+        assert status == 0, output
+        assert "XN0103" in output
+        assert "ExtranetRule /geheim/" in output
+        assert "can never match" in output
 
 
 class TestDirectoryDown:
