@@ -380,13 +380,17 @@ static const char *ldap_error_text(apr_pool_t *p, int rc)
     return apr_psprintf(p, "%s (%d)", ldap_err2string(rc), rc);
 }
 
-/* Picks the login attribute value that matches USER ignoring case, so the
- * directory's spelling is what sessions and the audit log carry. */
+/* Returns the directory's spelling of the login attribute: the value that
+ * matches USER ignoring ASCII case, else the first value. The server's
+ * matching rule may have found the entry through spaces, Unicode case or
+ * normalisation that this comparison does not know, and what the user typed
+ * must never become the name that sessions and the audit log carry. Returns
+ * NULL when the entry has no value. */
 static const char *entry_name(LDAP *ld, LDAPMessage *entry, apr_pool_t *p,
                               const char *attribute, const char *user)
 {
     struct berval **values = ldap_get_values_len(ld, entry, attribute);
-    const char *name = user;
+    const char *name = NULL;
     int i;
 
     for (i = 0; values && values[i]; i++) {
@@ -395,6 +399,9 @@ static const char *entry_name(LDAP *ld, LDAPMessage *entry, apr_pool_t *p,
             name = apr_pstrmemdup(p, values[i]->bv_val, values[i]->bv_len);
             break;
         }
+    }
+    if (!name && values && values[0]) {
+        name = apr_pstrmemdup(p, values[0]->bv_val, values[0]->bv_len);
     }
     ldap_value_free_len(values);
     return name;
@@ -491,6 +498,13 @@ static xn_ldap_status_e find_user(xn_ldap_user *u, apr_hash_t *seen,
     u->dn = apr_pstrdup(p, dn ? dn : "");
     ldap_memfree(dn);
     u->name = entry_name(ld, entry, p, cfg->attribute, user);
+    if (!u->name) {
+        ldap_msgfree(s.result);
+        conn_release(pool, XN_CONN_SEARCH, ld);
+        *detail = apr_pstrcat(p, "the entry ", u->dn, " has no ",
+                              cfg->attribute, " value", NULL);
+        return XN_LDAP_NO_SUCH_USER;
+    }
     if (cfg->memberof) {
         add_memberof(u->groups, seen, p, ld, entry);
     }
