@@ -7,6 +7,7 @@
 #include <http_request.h>
 #include <ap_provider.h>
 #include <mod_auth.h>
+#include <mod_core.h>
 
 #include "xn_auth.h"
 #include "xn_audit.h"
@@ -49,13 +50,40 @@ static void set_error_page(request_rec *r, int status, xn_page_e page)
     xn_request_get(r)->error_pages = 1;
 }
 
+/* Shows the module's page on a 403 or 404 sent to a signed-in user. httpd
+ * runs this hook before it looks up the page of an error response, so the
+ * page is registered only when an error happens, not on every request. */
 static void error_headers(request_rec *r)
 {
     xn_request *state = ap_get_module_config(first_request(r)->request_config,
                                              &extranet_module);
 
-    if (state && state->error_pages) {
-        xn_pages_error_headers(r);
+    if (!state || !state->error_pages) {
+        return;
+    }
+    if (state->extranet_user
+        && !ap_response_code_string(r, ap_index_of_response(r->status))) {
+        if (r->status == HTTP_NOT_FOUND) {
+            xn_pages_set_error(r, HTTP_NOT_FOUND, XN_PAGE_NOT_FOUND);
+        }
+        else if (r->status == HTTP_FORBIDDEN) {
+            xn_pages_set_error(r, HTTP_FORBIDDEN, XN_PAGE_FORBIDDEN);
+        }
+    }
+    xn_pages_error_headers(r);
+}
+
+/* Registers the module's 403 and 404 pages now when the location has an
+ * ErrorDocument for them, because httpd follows an ErrorDocument URL before
+ * error_headers() runs. The pages replace it for signed-in users, so that a
+ * denied and a missing path look the same. */
+static void claim_error_documents(request_rec *r)
+{
+    if (ap_response_code_string(r, ap_index_of_response(HTTP_NOT_FOUND))) {
+        xn_pages_set_error(r, HTTP_NOT_FOUND, XN_PAGE_NOT_FOUND);
+    }
+    if (ap_response_code_string(r, ap_index_of_response(HTTP_FORBIDDEN))) {
+        xn_pages_set_error(r, HTTP_FORBIDDEN, XN_PAGE_FORBIDDEN);
     }
 }
 
@@ -80,8 +108,8 @@ void xn_auth_set_user(request_rec *r, const char *user, xn_roleset_t roles,
     state->extranet_user = 1;
     state->roles = roles;
     state->roles_text = xn_roleset_format(r->pool, sconf->rolemap, roles, ',');
-    set_error_page(r, HTTP_NOT_FOUND, XN_PAGE_NOT_FOUND);
-    set_error_page(r, HTTP_FORBIDDEN, XN_PAGE_FORBIDDEN);
+    state->error_pages = 1;
+    claim_error_documents(r);
 }
 
 int xn_auth_load_session(request_rec *r, const xn_server_config *sconf,
@@ -106,9 +134,18 @@ int xn_auth_load_session(request_rec *r, const xn_server_config *sconf,
 static int path_allowed(request_rec *r, const xn_server_config *sconf,
                         xn_roleset_t roles, const char **rule_pattern)
 {
+    xn_request *state = xn_request_get(r);
     const char *npath = NULL;
     const xn_rule *rule = NULL;
     int allowed;
+
+    /* The guard, the Require provider and the fixups guard ask the same
+     * question of one request; the answer is kept for its URI and roles. */
+    if (state->decided_request == r && state->decided_uri == r->uri
+        && state->decided_roles == roles) {
+        *rule_pattern = state->decided_rule;
+        return state->decided_allowed;
+    }
 
     *rule_pattern = NULL;
     if (!r->uri || xn_path_normalize(&npath, r->pool, r->uri, 0)
@@ -119,6 +156,11 @@ static int path_allowed(request_rec *r, const xn_server_config *sconf,
     }
     allowed = xn_rules_allows(sconf->rules, npath, roles, &rule);
     *rule_pattern = rule ? rule->pattern : NULL;
+    state->decided_request = r;
+    state->decided_uri = r->uri;
+    state->decided_roles = roles;
+    state->decided_rule = *rule_pattern;
+    state->decided_allowed = allowed;
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
                   "path %s %s by rule %s", npath,
                   allowed ? "allowed" : "denied",

@@ -24,6 +24,13 @@ typedef struct xn_request {
     const char *audit_user;          /* user name for failed sign-ins */
     const char *rule;                /* pattern of the deciding rule */
     int error_pages;                 /* the module's error pages are set */
+
+    /* The last rule decision, for one request_rec, URI and role set. */
+    const request_rec *decided_request;
+    const char *decided_uri;
+    xn_roleset_t decided_roles;
+    const char *decided_rule;
+    int decided_allowed;
 } xn_request;
 
 xn_request *xn_request_get(request_rec *r);

@@ -83,10 +83,12 @@ static apr_time_t session_expiry(const xn_session *s,
     return apr_time_from_sec(idle_end < life_end ? idle_end : life_end);
 }
 
+/* Writes session S under KEY. A last-seen update (TOUCH) may reach other
+ * processes a moment late; a new session is visible everywhere at once. */
 static apr_status_t session_store(request_rec *r,
                                   const unsigned char *key,
                                   const xn_session *s,
-                                  const xn_server_config *sconf)
+                                  const xn_server_config *sconf, int touch)
 {
     char *value = NULL;
     apr_size_t len = 0;
@@ -95,8 +97,30 @@ static apr_status_t session_store(request_rec *r,
     if (rv != APR_SUCCESS) {
         return rv;
     }
+    if (touch) {
+        return xn_store_touch(r->server, key, XN_SESSION_KEY_BYTES,
+                              session_expiry(s, sconf), value, len, r->pool);
+    }
     return xn_store_put(r->server, key, XN_SESSION_KEY_BYTES,
                         session_expiry(s, sconf), value, len, r->pool);
+}
+
+/* Decides whether the session under KEY has ended. A process's local copy
+ * may hold a last-seen time a moment old, so an end found there is checked
+ * against the store before the session is removed. */
+static int confirm_ended(request_rec *r, const xn_server_config *sconf,
+                         const unsigned char *key, xn_session *out,
+                         apr_int64_t now)
+{
+    unsigned char *value = NULL;
+    apr_size_t len = 0;
+
+    if (xn_store_get_fresh(r->server, key, XN_SESSION_KEY_BYTES, &value, &len,
+                           r->pool) != APR_SUCCESS) {
+        return 1;
+    }
+    return xn_session_decode(out, r->pool, value, len) != APR_SUCCESS
+           || session_ended(out, sconf, now);
 }
 
 /* Returns OK, DECLINED or HTTP_SERVICE_UNAVAILABLE for one cookie value. */
@@ -119,15 +143,16 @@ static int load_one(request_rec *r, const xn_server_config *sconf,
                       "cannot read a session from the session cache");
         return HTTP_SERVICE_UNAVAILABLE;
     }
-    if (xn_session_decode(out, r->pool, value, len) != APR_SUCCESS
-        || session_ended(out, sconf, now)) {
+    if ((xn_session_decode(out, r->pool, value, len) != APR_SUCCESS
+         || session_ended(out, sconf, now))
+        && confirm_ended(r, sconf, key, out, now)) {
         xn_store_remove(r->server, key, sizeof(key), r->pool);
         return DECLINED;
     }
 
     if (now - out->last_seen >= touch_interval(sconf)) {
         out->last_seen = now;
-        rv = session_store(r, key, out, sconf);
+        rv = session_store(r, key, out, sconf, 1);
         if (rv != APR_SUCCESS) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, rv, r, XNLOGNO(0302)
                           "cannot update the last-seen time of the session "
@@ -193,7 +218,7 @@ apr_status_t xn_sessions_create(request_rec *r, const xn_server_config *sconf,
     s.last_seen = s.created;
 
     xn_session_key(key, id);
-    rv = session_store(r, key, &s, sconf);
+    rv = session_store(r, key, &s, sconf, 0);
     if (rv == APR_SUCCESS) {
         set_cookie(r, sconf, id, 0);
     }

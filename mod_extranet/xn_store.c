@@ -1,7 +1,10 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
 #include <apr_strings.h>
+#include <apr_atomic.h>
 #include <apr_global_mutex.h>
+#include <apr_shm.h>
+#include <apr_thread_mutex.h>
 
 #include <ap_provider.h>
 #include <ap_socache.h>
@@ -13,11 +16,32 @@
 
 #define XN_STORE_DEFAULT "shmcb"
 
+#define XN_LOCAL_SLOTS 512
+#define XN_LOCAL_LOCKS 16
+#define XN_LOCAL_KEY_MAX 64
+
+/* One value copied from the store into a process's local copy. */
+typedef struct local_entry {
+    unsigned int key_len;            /* 0: slot unused */
+    unsigned char key[XN_LOCAL_KEY_MAX];
+    apr_time_t fetched;
+    apr_uint32_t generation;         /* of the shared counter at fetch time */
+    apr_size_t len;
+    char value[XN_STORE_VALUE_MAX];
+} local_entry;
+
 /* Set once in post_config, before the children start, then only read. */
 static const ap_socache_provider_t *provider;
 static ap_socache_instance_t *instance;
 static apr_global_mutex_t *mutex;
 static unsigned char secret[XN_HMAC_BYTES];
+static apr_shm_t *generation_shm;
+static apr_uint32_t *generation;     /* in shared memory, atomic access only */
+
+/* Set in child_init, before the worker threads start. Slot i is guarded by
+ * local_locks[i % XN_LOCAL_LOCKS]. */
+static local_entry *local_entries;
+static apr_thread_mutex_t *local_locks[XN_LOCAL_LOCKS];
 
 const unsigned char *xn_store_secret(void)
 {
@@ -49,6 +73,8 @@ static apr_status_t store_cleanup(void *data)
         instance = NULL;
     }
     mutex = NULL;
+    generation_shm = NULL;
+    generation = NULL;
     return APR_SUCCESS;
 }
 
@@ -100,6 +126,18 @@ int xn_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
             return !OK;
         }
     }
+    if (mutex) {
+        rv = apr_shm_create(&generation_shm, sizeof(apr_uint32_t), NULL,
+                            pconf);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, XNLOGNO(0207)
+                         "cannot create the shared memory of the session "
+                         "cache's generation counter");
+            return !OK;
+        }
+        generation = apr_shm_baseaddr_get(generation_shm);
+        apr_atomic_set32(generation, 0);
+    }
     rv = provider->init(instance, "mod_extranet", &hints, s, pconf);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, XNLOGNO(0204)
@@ -117,6 +155,24 @@ int xn_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     return OK;
 }
 
+/* Makes the local copy of this child; without it every read goes to the
+ * store, which is slower but as correct. */
+static void local_init(apr_pool_t *pchild, server_rec *s)
+{
+    int i;
+
+    for (i = 0; i < XN_LOCAL_LOCKS; i++) {
+        if (apr_thread_mutex_create(&local_locks[i], APR_THREAD_MUTEX_DEFAULT,
+                                    pchild) != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, XNLOGNO(0208)
+                         "cannot create a lock of the local session copy; "
+                         "every request reads the session cache");
+            return;
+        }
+    }
+    local_entries = apr_pcalloc(pchild, sizeof(local_entry) * XN_LOCAL_SLOTS);
+}
+
 void xn_store_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
@@ -130,6 +186,74 @@ void xn_store_child_init(apr_pool_t *pchild, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, XNLOGNO(0206)
                      "cannot reopen the %s mutex in the child", XN_STORE_MUTEX);
     }
+    if (generation) {
+        local_init(pchild, s);
+    }
+}
+
+/* Store keys are hashes, so their first bytes spread evenly over the slots. */
+static apr_size_t local_slot(const unsigned char *key, unsigned int key_len)
+{
+    apr_size_t h = 0;
+    unsigned int i;
+
+    for (i = 0; i < key_len && i < 4; i++) {
+        h = (h << 8) | key[i];
+    }
+    return h % XN_LOCAL_SLOTS;
+}
+
+static int local_usable(unsigned int key_len)
+{
+    return local_entries && key_len <= XN_LOCAL_KEY_MAX;
+}
+
+static int local_get(const unsigned char *key, unsigned int key_len,
+                     unsigned char **value, apr_size_t *len, apr_pool_t *p)
+{
+    apr_size_t slot = local_slot(key, key_len);
+    local_entry *e = &local_entries[slot];
+    apr_thread_mutex_t *lock = local_locks[slot % XN_LOCAL_LOCKS];
+    int hit;
+
+    apr_thread_mutex_lock(lock);
+    hit = e->key_len == key_len && !memcmp(e->key, key, key_len)
+          && e->generation == apr_atomic_read32(generation)
+          && apr_time_now() - e->fetched < XN_STORE_LOCAL_TTL;
+    if (hit) {
+        *value = apr_palloc(p, e->len + 1);
+        memcpy(*value, e->value, e->len);
+        (*value)[e->len] = '\0';
+        *len = e->len;
+    }
+    apr_thread_mutex_unlock(lock);
+    return hit;
+}
+
+/* Records VALUE (NULL to forget KEY) in the local copy. GENERATION is the
+ * counter read before the store was read, so a put or remove that raced
+ * with that read leaves the copy unusable. */
+static void local_set(const unsigned char *key, unsigned int key_len,
+                      const void *value, apr_size_t len,
+                      apr_uint32_t read_generation)
+{
+    apr_size_t slot = local_slot(key, key_len);
+    local_entry *e = &local_entries[slot];
+    apr_thread_mutex_t *lock = local_locks[slot % XN_LOCAL_LOCKS];
+
+    apr_thread_mutex_lock(lock);
+    if (value && len <= XN_STORE_VALUE_MAX) {
+        e->key_len = key_len;
+        memcpy(e->key, key, key_len);
+        memcpy(e->value, value, len);
+        e->len = len;
+        e->fetched = apr_time_now();
+        e->generation = read_generation;
+    }
+    else if (e->key_len == key_len && !memcmp(e->key, key, key_len)) {
+        e->key_len = 0;
+    }
+    apr_thread_mutex_unlock(lock);
 }
 
 static apr_status_t store_lock(void)
@@ -144,9 +268,12 @@ static void store_unlock(void)
     }
 }
 
-apr_status_t xn_store_put(server_rec *s, const unsigned char *key,
-                          unsigned int key_len, apr_time_t expiry,
-                          const char *value, apr_size_t len, apr_pool_t *p)
+/* Writes VALUE under KEY. INVALIDATE increments the shared counter, so no
+ * process uses a local copy made before this write. */
+static apr_status_t store_write(server_rec *s, const unsigned char *key,
+                                unsigned int key_len, apr_time_t expiry,
+                                const char *value, apr_size_t len,
+                                apr_pool_t *p, int invalidate)
 {
     apr_status_t rv;
 
@@ -163,12 +290,35 @@ apr_status_t xn_store_put(server_rec *s, const unsigned char *key,
     rv = provider->store(instance, s, key, key_len, expiry,
                          (unsigned char *)value, (unsigned int)len, p);
     store_unlock();
+
+    if (rv == APR_SUCCESS && generation) {
+        if (invalidate) {
+            apr_atomic_inc32(generation);
+        }
+        if (local_usable(key_len)) {
+            local_set(key, key_len, value, len, apr_atomic_read32(generation));
+        }
+    }
     return rv;
 }
 
-apr_status_t xn_store_get(server_rec *s, const unsigned char *key,
-                          unsigned int key_len, unsigned char **value,
-                          apr_size_t *len, apr_pool_t *p)
+apr_status_t xn_store_put(server_rec *s, const unsigned char *key,
+                          unsigned int key_len, apr_time_t expiry,
+                          const char *value, apr_size_t len, apr_pool_t *p)
+{
+    return store_write(s, key, key_len, expiry, value, len, p, 1);
+}
+
+apr_status_t xn_store_touch(server_rec *s, const unsigned char *key,
+                            unsigned int key_len, apr_time_t expiry,
+                            const char *value, apr_size_t len, apr_pool_t *p)
+{
+    return store_write(s, key, key_len, expiry, value, len, p, 0);
+}
+
+apr_status_t xn_store_get_fresh(server_rec *s, const unsigned char *key,
+                                unsigned int key_len, unsigned char **value,
+                                apr_size_t *len, apr_pool_t *p)
 {
     unsigned char *buf;
     unsigned int buf_len = XN_STORE_VALUE_MAX;
@@ -193,6 +343,31 @@ apr_status_t xn_store_get(server_rec *s, const unsigned char *key,
     return APR_SUCCESS;
 }
 
+apr_status_t xn_store_get(server_rec *s, const unsigned char *key,
+                          unsigned int key_len, unsigned char **value,
+                          apr_size_t *len, apr_pool_t *p)
+{
+    apr_uint32_t read_generation;
+    apr_status_t rv;
+
+    if (!generation || !local_usable(key_len)) {
+        return xn_store_get_fresh(s, key, key_len, value, len, p);
+    }
+    if (local_get(key, key_len, value, len, p)) {
+        return APR_SUCCESS;
+    }
+
+    read_generation = apr_atomic_read32(generation);
+    rv = xn_store_get_fresh(s, key, key_len, value, len, p);
+    if (rv == APR_SUCCESS) {
+        local_set(key, key_len, *value, *len, read_generation);
+    }
+    else if (APR_STATUS_IS_NOTFOUND(rv)) {
+        local_set(key, key_len, NULL, 0, read_generation);
+    }
+    return rv;
+}
+
 apr_status_t xn_store_remove(server_rec *s, const unsigned char *key,
                              unsigned int key_len, apr_pool_t *p)
 {
@@ -207,5 +382,12 @@ apr_status_t xn_store_remove(server_rec *s, const unsigned char *key,
     }
     rv = provider->remove(instance, s, key, key_len, p);
     store_unlock();
+
+    if (generation) {
+        apr_atomic_inc32(generation);
+        if (local_usable(key_len)) {
+            local_set(key, key_len, NULL, 0, 0);
+        }
+    }
     return rv;
 }

@@ -652,6 +652,30 @@ class TestCanonicalName:
         assert r.status == 200
 
 
+class TestErrorDocument:
+    """An ErrorDocument of the site does not tell a denied path from a
+    missing one for signed-in users: both get the module's page."""
+
+    @pytest.fixture(params=["",
+                            'ErrorDocument 404 "Eigen foutpagina"\n',
+                            "ErrorDocument 404 /publiek/index.html\n"],
+                    ids=["none", "text", "url"])
+    def errordoc(self, request, httpd):
+        httpd.configure(httpd.standard_config(request.param))
+        return httpd
+
+    def test_denied_and_missing_look_alike(self, errordoc):
+        client = sign_in(errordoc, "raadslid", "Raad2026!")
+        denied = client.get("/personeel/x.pdf")
+        missing = client.get("/raad/bestaat-niet.pdf")
+        assert denied.status_code == 404
+        assert missing.status_code == 404
+        assert denied.content == missing.content
+        assert "Pagina niet gevonden" in denied.text
+        assert "Eigen foutpagina" not in denied.text
+        assert list(denied.headers.keys()) == list(missing.headers.keys())
+
+
 class TestPathInfo:
     """With AcceptPathInfo On httpd serves /personeel/x.pdf for a URL that
     goes on with path info, so dot segments in the path info must not move
