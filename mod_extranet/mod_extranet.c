@@ -20,6 +20,7 @@
 #include "xn_auditlog.h"
 #include "xn_auth.h"
 #include "xn_config.h"
+#include "xn_crypto.h"
 #include "xn_login.h"
 #include "xn_pages.h"
 #include "xn_store.h"
@@ -56,6 +57,11 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     (void)plog;
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
+    }
+    if (xn_crypto_init() != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XNLOGNO(0003)
+                     "OpenSSL provides no SHA-256");
+        return !OK;
     }
     if (xn_store_post_config(pconf, ptemp, s) != OK) {
         return !OK;

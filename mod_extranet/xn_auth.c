@@ -447,8 +447,8 @@ static void basic_cache_key(unsigned char key[1 + XN_HMAC_BYTES],
                             const char *user)
 {
     key[0] = XN_BASIC_KEY_PREFIX;
-    xn_hmac_sha256(key + 1, xn_store_secret(), XN_HMAC_BYTES, user,
-                   strlen(user) + 1);
+    xn_hmac_sha256_keyed(key + 1, xn_store_secret_key(), user,
+                         strlen(user) + 1);
 }
 
 static void basic_cache_proof(unsigned char proof[XN_HMAC_BYTES],
@@ -462,8 +462,8 @@ static void basic_cache_proof(unsigned char proof[XN_HMAC_BYTES],
     memcpy(data, user, user_len);
     data[user_len] = '\0';
     memcpy(data + user_len + 1, password, password_len);
-    xn_hmac_sha256(proof, xn_store_secret(), XN_HMAC_BYTES, data,
-                   user_len + password_len + 1);
+    xn_hmac_sha256_keyed(proof, xn_store_secret_key(), data,
+                         user_len + password_len + 1);
     memset(data, 0, user_len + password_len + 1);
 }
 

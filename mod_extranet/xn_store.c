@@ -35,6 +35,7 @@ static const ap_socache_provider_t *provider;
 static ap_socache_instance_t *instance;
 static apr_global_mutex_t *mutex;
 static unsigned char secret[XN_HMAC_BYTES];
+static xn_hmac_key *secret_key;      /* secret, set up for HMAC */
 static apr_shm_t *generation_shm;
 static apr_uint32_t *generation;     /* in shared memory, atomic access only */
 
@@ -46,6 +47,11 @@ static apr_thread_mutex_t *local_locks[XN_LOCAL_LOCKS];
 const unsigned char *xn_store_secret(void)
 {
     return secret;
+}
+
+const xn_hmac_key *xn_store_secret_key(void)
+{
+    return secret_key;
 }
 
 int xn_store_pre_config(apr_pool_t *pconf)
@@ -147,9 +153,12 @@ int xn_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     apr_pool_cleanup_register(pconf, s, store_cleanup, apr_pool_cleanup_null);
 
     rv = xn_random_bytes(secret, sizeof(secret));
+    if (rv == APR_SUCCESS) {
+        rv = xn_hmac_key_create(&secret_key, pconf, secret, sizeof(secret));
+    }
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, XNLOGNO(0205)
-                     "cannot read random bytes for the credential cache key");
+                     "cannot set up the credential cache key");
         return !OK;
     }
     return OK;

@@ -24,6 +24,7 @@
 #define XN_STORE_H
 
 #include "xn_private.h"
+#include "xn_crypto.h"
 
 #define XN_STORE_MUTEX "extranet-cache"
 #define XN_STORE_VALUE_MAX 2048
@@ -38,6 +39,9 @@ void xn_store_child_init(apr_pool_t *pchild, server_rec *s);
 /* The process-wide random key of the Basic credential cache, made in
  * post_config, so every child of one start shares it. */
 const unsigned char *xn_store_secret(void);
+
+/* The same key, set up for xn_hmac_sha256_keyed(). */
+const xn_hmac_key *xn_store_secret_key(void);
 
 /* Stores VALUE under KEY until EXPIRY. Every process reads the new value
  * from its next request on. */

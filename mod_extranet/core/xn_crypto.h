@@ -10,6 +10,28 @@
 
 #define XN_HMAC_BYTES 32
 
+/* Looks up the SHA-256 implementation once, so xn_sha256() skips OpenSSL's
+ * algorithm lookup on every call. Call it at start-up, before threads run;
+ * without it the functions work too, a little slower. This and
+ * xn_hmac_key_create() are the only functions of the core library that are
+ * meant for start-up only. */
+apr_status_t xn_crypto_init(void);
+
+/* A key for HMAC-SHA-256, set up once so that each use only copies it. */
+typedef struct xn_hmac_key xn_hmac_key;
+
+/* Sets up KEY for xn_hmac_sha256_keyed(). The key is freed with P. Call at
+ * start-up. */
+apr_status_t xn_hmac_key_create(xn_hmac_key **out, apr_pool_t *p,
+                                const unsigned char *key, apr_size_t len);
+
+/* Computes HMAC-SHA-256 of DATA with a key from xn_hmac_key_create(). Any
+ * number of threads may use one key at once. Returns APR_EGENERAL when
+ * OpenSSL fails, with OUT then filled with zeros. */
+apr_status_t xn_hmac_sha256_keyed(unsigned char out[XN_HMAC_BYTES],
+                                  const xn_hmac_key *key, const void *data,
+                                  apr_size_t len);
+
 /* Fills BUF with LEN bytes from the system's CSPRNG
  * (apr_generate_random_bytes). */
 apr_status_t xn_random_bytes(unsigned char *buf, apr_size_t len);

@@ -93,6 +93,41 @@ START_TEST(crypto_hmac_table)
 }
 END_TEST
 
+/* The keyed form gives the same values as the one-shot form. */
+START_TEST(crypto_hmac_keyed_table)
+{
+    const digest_case *c = &hmac_cases[_i];
+    unsigned char out[XN_HMAC_BYTES];
+    xn_hmac_key *key = NULL;
+    const char *hex;
+
+    if (c->key_len == 0) {
+        return;
+    }
+    ck_assert_int_eq(xn_hmac_key_create(&key, test_pool,
+                                        (const unsigned char *)c->key,
+                                        c->key_len), APR_SUCCESS);
+    ck_assert_int_eq(xn_hmac_sha256_keyed(out, key, c->data, c->len),
+                     APR_SUCCESS);
+    hex = xn_hex(test_pool, out, sizeof(out));
+    ck_assert_msg(strcmp(hex, c->expected) == 0, "%s: got %s", c->label,
+                  hex);
+}
+END_TEST
+
+/* The digest looked up once gives the same value as the default lookup. */
+START_TEST(crypto_sha256_after_init)
+{
+    unsigned char out[32];
+
+    ck_assert_int_eq(xn_crypto_init(), APR_SUCCESS);
+    xn_sha256(out, "abc", 3);
+    ck_assert_str_eq(xn_hex(test_pool, out, sizeof(out)),
+                     "ba7816bf8f01cfea414140de5dae2223"
+                     "b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
 START_TEST(crypto_sha256)
 {
     unsigned char out[32];
@@ -155,7 +190,10 @@ Suite *crypto_suite(void)
                         XN_COUNT(base64_cases));
     tcase_add_test(tc, crypto_hex);
     tcase_add_loop_test(tc, crypto_hmac_table, 0, XN_COUNT(hmac_cases));
+    tcase_add_loop_test(tc, crypto_hmac_keyed_table, 0,
+                        XN_COUNT(hmac_cases));
     tcase_add_test(tc, crypto_sha256);
+    tcase_add_test(tc, crypto_sha256_after_init);
     tcase_add_loop_test(tc, crypto_secure_equal_table, 0,
                         XN_COUNT(equal_cases));
     tcase_add_test(tc, crypto_random_bytes);
