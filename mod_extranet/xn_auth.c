@@ -278,12 +278,17 @@ static int endpoint_access(request_rec *r)
     return xn_auth_is_endpoint(r, sconf) ? OK : DECLINED;
 }
 
+static authz_status lookup_if_enabled(request_rec *r,
+                                      const xn_server_config *sconf,
+                                      xn_request *state);
+
 static authz_status rules_check(request_rec *r, const char *require_line,
                                 const void *parsed)
 {
     const xn_server_config *sconf = xn_config_server(r->server);
     xn_request *state;
     const char *rule = NULL;
+    authz_status lookup;
 
     (void)require_line;
     (void)parsed;
@@ -295,6 +300,10 @@ static authz_status rules_check(request_rec *r, const char *require_line,
                                                 : AUTHZ_DENIED_NO_USER;
     }
     state = xn_request_get(r);
+    lookup = lookup_if_enabled(r, sconf, state);
+    if (lookup != AUTHZ_GRANTED) {
+        return lookup;
+    }
     if (!state->extranet_user) {
         return AUTHZ_DENIED;
     }
@@ -323,13 +332,21 @@ static authz_status role_check(request_rec *r, const char *require_line,
     xn_request *state;
     const char *line = require_line;
     const char *word;
+    authz_status lookup;
 
     (void)parsed;
     if (!r->user) {
         return AUTHZ_DENIED_NO_USER;
     }
     state = xn_request_get(r);
-    if (sconf->enabled != 1 || !state->extranet_user) {
+    if (sconf->enabled != 1) {
+        return AUTHZ_DENIED;
+    }
+    lookup = lookup_if_enabled(r, sconf, state);
+    if (lookup != AUTHZ_GRANTED) {
+        return lookup;
+    }
+    if (!state->extranet_user) {
         return AUTHZ_DENIED;
     }
     while (*(word = ap_getword_conf(r->pool, &line))) {
@@ -343,6 +360,60 @@ static authz_status role_check(request_rec *r, const char *require_line,
 }
 
 static const authz_provider rules_provider = { rules_check, NULL };
+
+int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
+{
+    xn_ldap_user *entry = NULL;
+    const char *detail = NULL;
+    xn_ldap_status_e status;
+    xn_roleset_t roles;
+
+    if (xn_username_check(r->user, strlen(r->user)) || !sconf->ldap_pool) {
+        return HTTP_FORBIDDEN;
+    }
+    status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
+                                  r->user, NULL);
+    if (status == XN_LDAP_UNAVAILABLE || status == XN_LDAP_BUSY) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1302)
+                      "lookup of %s failed, directory %s unavailable: %s",
+                      r->user, sconf->ldap->url, detail);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (status != XN_LDAP_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1303)
+                      "lookup of %s refused: %s", r->user, detail);
+        return HTTP_FORBIDDEN;
+    }
+    roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
+    if (roles == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1304)
+                      "lookup of %s refused: none of its %d groups maps to "
+                      "a role", entry->name, entry->groups->nelts);
+        return HTTP_FORBIDDEN;
+    }
+    xn_auth_set_user(r, entry->name, roles, sconf);
+    return OK;
+}
+
+/* With ExtranetLookupUser On, a user that another module authenticated
+ * becomes an extranet user here. Returns AUTHZ_GENERAL_ERROR when the
+ * directory cannot be asked, so the request fails closed. */
+static authz_status lookup_if_enabled(request_rec *r,
+                                      const xn_server_config *sconf,
+                                      xn_request *state)
+{
+    int status;
+
+    if (state->extranet_user || !sconf->lookup_user) {
+        return AUTHZ_GRANTED;
+    }
+    status = xn_auth_lookup_user(r, sconf);
+    if (status == HTTP_SERVICE_UNAVAILABLE) {
+        set_error_page(r, HTTP_INTERNAL_SERVER_ERROR, XN_PAGE_UNAVAILABLE);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    return status == OK ? AUTHZ_GRANTED : AUTHZ_DENIED;
+}
 static const authz_provider role_provider = { role_check, role_parse };
 
 xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
@@ -379,11 +450,19 @@ xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
         *reason = xn_ldap_status_reason(status);
         return XN_SIGNIN_UNAVAILABLE;
     }
+    if (status == XN_LDAP_BUSY) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XNLOGNO(1301)
+                      "sign-in refused with 503: %s "
+                      "(ExtranetLDAPMaxActive)", detail);
+        *reason = xn_ldap_status_reason(status);
+        return XN_SIGNIN_UNAVAILABLE;
+    }
     if (status != XN_LDAP_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(0405)
                       "sign-in failed: %s", detail);
         *reason = xn_ldap_status_reason(status);
-        return XN_SIGNIN_FAILED;
+        return xn_ldap_status_password_verified(status) ? XN_SIGNIN_ACCOUNT
+                                                        : XN_SIGNIN_FAILED;
     }
 
     *roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
