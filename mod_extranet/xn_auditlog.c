@@ -156,7 +156,9 @@ int xn_auditlog_request(request_rec *r)
         rec.reason = "require";
     }
     if (!rec.event) {
-        if (!state->extranet_user
+        /* An error response (a missing file, a favicon) is no access to a
+         * document; denials have their own event above. */
+        if (!state->extranet_user || last->status >= 400
             || !audited_type(sconf->audit_types, last->content_type)) {
             return DECLINED;
         }

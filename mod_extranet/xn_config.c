@@ -894,6 +894,31 @@ static int fail_check(server_rec *s, const char *directive, const char *err)
     return !OK;
 }
 
+/* Warns about rules that follow a catch-all rule (the pattern "/", or a
+ * single "**" segment), which matches every path, so they can never decide. */
+static void warn_unreachable_rules(const xn_server_config *conf, server_rec *s)
+{
+    const xn_rule_spec *catch_all = NULL;
+    int i;
+
+    for (i = 0; i < conf->rule_specs->nelts; i++) {
+        const xn_rule_spec *spec = &APR_ARRAY_IDX(conf->rule_specs, i,
+                                                  xn_rule_spec);
+
+        if (catch_all) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, XNLOGNO(0103)
+                         "ExtranetRule %s at %s can never match: the rule "
+                         "%s at %s before it matches every path",
+                         spec->pattern, spec->source, catch_all->pattern,
+                         catch_all->source);
+        }
+        else if (!strcmp(spec->pattern, "/") || !strcmp(spec->pattern, "/**")
+                 || !strcmp(spec->pattern, "/**/")) {
+            catch_all = spec;
+        }
+    }
+}
+
 static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
 {
     const char *err = NULL;
@@ -927,6 +952,7 @@ static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
                          &err) != APR_SUCCESS) {
         return fail_check(s, "ExtranetRule", err);
     }
+    warn_unreachable_rules(conf, s);
     return OK;
 }
 

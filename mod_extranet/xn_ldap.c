@@ -137,6 +137,44 @@ static apr_status_t parse_host_list(xn_ldap_config *cfg, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
+static const char *url_error_text(apr_pool_t *p, int rc)
+{
+    switch (rc) {
+    case LDAP_URL_ERR_BADSCOPE:
+        return "the scope is invalid; expected base, one or sub";
+    case LDAP_URL_ERR_BADFILTER:
+        return "the filter is invalid";
+    case LDAP_URL_ERR_BADATTRS:
+        return "the attribute list is invalid";
+    case LDAP_URL_ERR_BADURL:
+    case LDAP_URL_ERR_BADENCLOSURE:
+        return "the URL is malformed";
+    case LDAP_URL_ERR_BADHOST:
+        return "a host is invalid";
+    case LDAP_URL_ERR_BADEXTS:
+        return "the extensions are invalid";
+    }
+    return apr_psprintf(p, "the URL is malformed (libldap URL error %d)", rc);
+}
+
+/* Checks the nesting of a filter's parentheses, the mistake libldap would
+ * otherwise report only at the first search. An escaped parenthesis is
+ * written "\28" or "\29" (RFC 4515), so every literal one counts. */
+static int parentheses_balanced(const char *filter)
+{
+    int depth = 0;
+
+    for (; *filter; filter++) {
+        if (*filter == '(') {
+            depth++;
+        }
+        else if (*filter == ')' && --depth < 0) {
+            return 0;
+        }
+    }
+    return depth == 0;
+}
+
 /* Takes base, attribute, scope and filter from a one-host form of the URL. */
 static apr_status_t parse_url_tail(xn_ldap_config *cfg, apr_pool_t *p,
                                    const char *one_host_url, const char **err)
@@ -145,7 +183,7 @@ static apr_status_t parse_url_tail(xn_ldap_config *cfg, apr_pool_t *p,
     int rc = ldap_url_parse(one_host_url, &desc);
 
     if (rc != LDAP_URL_SUCCESS) {
-        *err = apr_psprintf(p, "the URL is malformed (libldap URL error %d)", rc);
+        *err = url_error_text(p, rc);
         return APR_EINVAL;
     }
     if (!desc->lud_dn || !*desc->lud_dn) {
@@ -163,6 +201,11 @@ static apr_status_t parse_url_tail(xn_ldap_config *cfg, apr_pool_t *p,
 
     if (cfg->filter && cfg->filter[0] != '(') {
         cfg->filter = apr_pstrcat(p, "(", cfg->filter, ")", NULL);
+    }
+    if (cfg->filter && !parentheses_balanced(cfg->filter)) {
+        *err = apr_psprintf(p, "the filter \"%s\" has unbalanced "
+                            "parentheses", cfg->filter);
+        return APR_EINVAL;
     }
     return APR_SUCCESS;
 }
@@ -605,16 +648,19 @@ static const char *first_value(LDAP *ld, LDAPMessage *entry, apr_pool_t *p,
     return value;
 }
 
-/* Picks the value of the first login attribute: the one that matches USER
- * ignoring case when there are several, else the first. So the directory's
- * spelling of the canonical name (sAMAccountName on AD, even for a
- * userPrincipalName sign-in) is what sessions and the audit log carry. */
+/* Returns the directory's spelling of the first login attribute: the value
+ * that matches USER ignoring ASCII case, else the first value. So a
+ * userPrincipalName sign-in on AD still yields the sAMAccountName. The
+ * server's matching rule may have found the entry through spaces, Unicode
+ * case or normalisation that this comparison does not know, and what the
+ * user typed must never become the name that sessions and the audit log
+ * carry. Returns NULL when the entry has no value. */
 static const char *entry_name(LDAP *ld, LDAPMessage *entry, apr_pool_t *p,
                               const char *attribute, const char *user)
 {
     struct berval **values = ldap_get_values_len(ld, entry, attribute);
     const struct berval *chosen = values ? values[0] : NULL;
-    const char *name = user;
+    const char *name = NULL;
     int i;
 
     for (i = 0; values && values[i]; i++) {
@@ -766,6 +812,13 @@ static xn_ldap_status_e find_user(xn_ldap_user *u, xn_ldap_status_e *state,
     u->dn = apr_pstrdup(p, dn ? dn : "");
     ldap_memfree(dn);
     u->name = entry_name(c.ld, entry, p, login_attribute(cfg, 0), user);
+    if (!u->name) {
+        ldap_msgfree(s.result);
+        conn_release(pool, XN_CONN_SEARCH, &c);
+        *detail = apr_pstrcat(p, "the entry ", u->dn, " has no ",
+                              login_attribute(cfg, 0), " value", NULL);
+        return XN_LDAP_NO_SUCH_USER;
+    }
     if (cfg->memberof) {
         add_memberof(u->groups, seen, p, c.ld, entry);
     }

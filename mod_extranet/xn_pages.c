@@ -160,6 +160,12 @@ static int utf8_decode(const unsigned char *s, unsigned int *cp)
         *cp = ((s[0] & 0x0F) << 12) | ((s[1] & 0x3F) << 6) | (s[2] & 0x3F);
         return 3;
     }
+    if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80
+        && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+        *cp = ((s[0] & 0x07) << 18) | ((s[1] & 0x3F) << 12)
+              | ((s[2] & 0x3F) << 6) | (s[3] & 0x3F);
+        return 4;
+    }
     return 0;
 }
 
@@ -168,7 +174,7 @@ static int utf8_decode(const unsigned char *s, unsigned int *cp)
 static const char *to_ascii(apr_pool_t *p, const char *html)
 {
     apr_size_t len = strlen(html);
-    char *out = apr_palloc(p, len * 8 + 1);
+    char *out = apr_palloc(p, len * 10 + 1);
     const unsigned char *s = (const unsigned char *)html;
     char *o = out;
 
@@ -296,6 +302,10 @@ const char *xn_pages_language(request_rec *r)
 
 static void set_private_headers(request_rec *r)
 {
+    /* Unset first, so the header lands at the end whether or not an allowed
+     * request set it before: the header order of a denied and a missing
+     * path must not differ. */
+    apr_table_unset(r->err_headers_out, "Cache-Control");
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     apr_table_setn(r->err_headers_out, "X-Frame-Options", "DENY");
     apr_table_setn(r->err_headers_out, "X-Content-Type-Options", "nosniff");

@@ -27,7 +27,9 @@ typedef struct cookie_scan {
 } cookie_scan;
 
 /* Collects every value of the session cookie from one Cookie header. A
- * browser may send two cookies of one name when another site set one. */
+ * browser may send two cookies of one name when another site set one. httpd
+ * joins repeated Cookie headers with ", ", so ',' separates cookies too; a
+ * session id never contains one. */
 static int scan_cookie_header(void *data, const char *key, const char *value)
 {
     cookie_scan *scan = data;
@@ -37,10 +39,10 @@ static int scan_cookie_header(void *data, const char *key, const char *value)
     while (*c) {
         const char *end;
 
-        while (*c == ' ' || *c == ';') {
+        while (*c == ' ' || *c == ';' || *c == ',') {
             c++;
         }
-        end = c + strcspn(c, ";");
+        end = c + strcspn(c, ";,");
         if ((apr_size_t)(end - c) > scan->name_len
             && !strncmp(c, scan->name, scan->name_len)
             && c[scan->name_len] == '=') {

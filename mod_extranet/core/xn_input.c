@@ -109,6 +109,31 @@ static int decodes_to_other_host(const char *value)
     return prefix[0] == '/' && (prefix[1] == '/' || prefix[1] == '\\');
 }
 
+/* Returns 1 when the path part of VALUE (up to '?' or '#') has an empty,
+ * "." or ".." segment. A browser resolves "/.//evil.example" to the path
+ * "//evil.example", which scripts on the page may take for another host. */
+static int has_odd_segment(const char *value)
+{
+    apr_size_t end = strcspn(value, "?#");
+    apr_size_t i = 0;
+
+    while (i < end) {
+        apr_size_t start = ++i;
+        apr_size_t n;
+
+        while (i < end && value[i] != '/') {
+            i++;
+        }
+        n = i - start;
+        if ((n == 0 && i < end)
+            || (n == 1 && value[start] == '.')
+            || (n == 2 && value[start] == '.' && value[start + 1] == '.')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const char *xn_return_url_check(const char *value)
 {
     apr_size_t len = value ? strlen(value) : 0;
@@ -122,7 +147,7 @@ const char *xn_return_url_check(const char *value)
     if (has_control(value, len) || !xn_utf8_valid(value, len)) {
         return "/";
     }
-    if (decodes_to_other_host(value)) {
+    if (decodes_to_other_host(value) || has_odd_segment(value)) {
         return "/";
     }
     return value;

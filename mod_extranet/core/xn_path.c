@@ -12,6 +12,8 @@ typedef struct path_state {
     apr_size_t len;
     apr_size_t segment;
     int in_parameter;      /* inside ";..." of the current segment */
+    int had_parameter;     /* the current segment had a ";..." part */
+    int resolve_dots;      /* "." and ".." may be resolved (XN_PATH_DECODE_ALL) */
 } path_state;
 
 static int hex_value(char c)
@@ -77,14 +79,26 @@ static apr_status_t pop_segment(path_state *st)
 
 /* Finishes the segment that starts at st->segment. Returns APR_EINVAL for a
  * ".." above the root, and for a segment made only of dots and spaces other
- * than "." and "..", which servers resolve in different ways. */
+ * than "." and "..", which servers resolve in different ways.
+ *
+ * A "." or ".." segment is resolved only in links (resolve_dots), where the
+ * browser resolves it too. In a request path httpd has already removed the
+ * real dot segments, so one that appears here was made by this function's
+ * own reading (";x" dropped, '\' or %2F taken as a separator) and names
+ * another path than the one httpd serves: it is rejected. */
 static apr_status_t finish_segment(path_state *st, int *dir)
 {
     const char *s = st->out + st->segment;
     apr_size_t n = st->len - st->segment;
+    int dots = (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.');
+    int had_parameter = st->had_parameter;
 
     st->in_parameter = 0;
+    st->had_parameter = 0;
     *dir = 1;
+    if (dots && (!st->resolve_dots || had_parameter)) {
+        return APR_EINVAL;
+    }
     if (n == 0 || (n == 1 && s[0] == '.')) {
         st->len = st->segment;
         return APR_SUCCESS;
@@ -127,6 +141,7 @@ static apr_status_t step(path_state *st, const char *path, apr_size_t *i,
 
     if (c == ';') {
         st->in_parameter = 1;
+        st->had_parameter = 1;
     }
     if (!st->in_parameter && literal) {
         memcpy(st->out + st->len, path + *i, 3);
@@ -157,6 +172,8 @@ apr_status_t xn_path_normalize(const char **out, apr_pool_t *p,
     st.out[0] = '/';
     st.len = st.segment = 1;
     st.in_parameter = 0;
+    st.had_parameter = 0;
+    st.resolve_dots = (flags & XN_PATH_DECODE_ALL) != 0;
     while (i < n && rv == APR_SUCCESS) {
         rv = step(&st, path, &i, flags, &dir);
     }

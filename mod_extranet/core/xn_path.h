@@ -5,9 +5,12 @@
 
 #include "xn_core.h"
 
-/* Decode every %XX escape. Without it only %2F and %5C are decoded, because
- * httpd has decoded the rest of r->uri already and a second pass would decide
- * on another path than the one served. Links taken from HTML need it. */
+/* Reads PATH as a link from a page: every %XX escape is decoded and "." and
+ * ".." segments are resolved, as a browser does. Without it PATH is read as
+ * httpd's r->uri: only %2F and %5C are decoded, because httpd has decoded the
+ * rest already and a second pass would decide on another path than the one
+ * served, and a "." or ".." segment is rejected, because httpd has resolved
+ * the real ones and any left over would name another file than httpd serves. */
 #define XN_PATH_DECODE_ALL 0x01
 
 /* Normalises a URL path for rule matching and stores it in *out.
@@ -24,8 +27,9 @@
  * control character (raw, or decoded with XN_PATH_DECODE_ALL) or a malformed
  * escape, or climbs above the root. A segment made only of dots and spaces
  * other than "." and ".." (such as "..." or ".. ") is rejected too, because
- * servers resolve it in different ways. The caller must treat such a path
- * as denied.
+ * servers resolve it in different ways. In both modes a "."
+ * or ".." that appears only once ";parameters" are dropped ("..;x") is
+ * rejected. The caller must treat such a path as denied.
  *
  * May be called from any thread. */
 apr_status_t xn_path_normalize(const char **out, apr_pool_t *p,

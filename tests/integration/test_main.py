@@ -273,6 +273,16 @@ class TestRules:
         assert rec["host"]
         assert AUDIT_TIME_RE.match(rec["time"])
 
+    def test_missing_file_not_audited(self, std):
+        client = sign_in(std, "raadslid", "Raad2026!")
+        mark = std.audit_mark()
+        r = client.get("/raad/bestaat-niet.pdf")
+        assert r.status_code == 404
+        r = client.get("/raad/agenda.pdf")
+        assert r.status_code == 200
+        records = audit_exactly(std, mark, 1)
+        assert records[0]["path"] == "/raad/agenda.pdf"
+
     def test_councillor_denied_staff_pdf(self, std):
         client = sign_in(std, "raadslid", "Raad2026!")
         mark = std.audit_mark()
@@ -542,8 +552,13 @@ class TestConfigErrors:
          "", "ExtranetLDAPBindPassword"),
         (None, "ExtranetSessionIdleTimeout -5\n", "ExtranetSessionIdleTimeout"),
         (None, "<Location /x/>\nExtranetDeniedStatus 500\n</Location>\n", "ExtranetDeniedStatus"),
+        ({"ExtranetLDAPURL": 'ExtranetLDAPURL "ldap://127.0.0.1:3890/dc=gemeente,dc=test?uid?sub?(objectClass=person"'},
+         "", "unbalanced parentheses"),
+        ({"ExtranetLDAPURL": 'ExtranetLDAPURL "ldap://127.0.0.1:3890/dc=gemeente,dc=test?uid?sbu"'},
+         "", "the scope is invalid"),
     ], ids=["unknown-role", "url-scheme", "url-port", "missing-password-file",
-            "inline-password", "negative-timeout", "denied-status"])
+            "inline-password", "negative-timeout", "denied-status",
+            "url-filter-parentheses", "url-scope"])
     def test_invalid_config_fails_configtest(self, httpd_server, module_built,
                                              replace, extra, directive):
         status, output = httpd_server.config_test(self.config(httpd_server, replace, extra))
@@ -551,6 +566,15 @@ class TestConfigErrors:
         assert directive in output, output
         assert "Syntax OK" not in output
         assert "Extranet-Dienst-2026" not in output
+
+
+    def test_rule_after_catch_all_warns(self, httpd_server, module_built):
+        status, output = httpd_server.config_test(
+            self.config(httpd_server, extra="ExtranetRule /geheim/ deny\n"))
+        assert status == 0, output
+        assert "XN0103" in output
+        assert "ExtranetRule /geheim/" in output
+        assert "can never match" in output
 
 
 class TestDirectoryDown:
@@ -600,6 +624,70 @@ class TestDirectoryDown:
             assert r.headers["Content-Type"] == "application/pdf"
         finally:
             ldap.start()
+
+
+class TestCanonicalName:
+
+    @pytest.mark.parametrize("typed", ["RAADSLID", "raadslid ", " raadslid",
+                                       "\uff52\uff41\uff41\uff44\uff53\uff4c\uff49\uff44"])
+    def test_session_carries_directory_spelling(self, std, typed):
+        mark = std.audit_mark()
+        client = std.client()
+        r = client.login(typed, "Raad2026!")
+        if r.status_code != 303:
+            # The directory did not match this spelling: a failed sign-in
+            # is as good as a canonical one.
+            assert r.status_code == 200
+            return
+        records = std.audit_since(mark)
+        assert [rec["user"] for rec in records] == ["raadslid"]
+        mark = std.audit_mark()
+        assert client.get("/raad/agenda.pdf").status_code == 200
+        assert audit_exactly(std, mark, 1)[0]["user"] == "raadslid"
+
+    def test_two_cookie_headers(self, std):
+        client = sign_in(std, "raadslid", "Raad2026!")
+        r = std.raw_request("GET", "/raad/agenda.pdf",
+                            {"Cookie": "a=b, %s=%s" % (COOKIE, client.cookie)})
+        assert r.status == 200
+
+
+class TestPathInfo:
+    """With AcceptPathInfo On httpd serves /personeel/x.pdf for a URL that
+    goes on with path info, so dot segments in the path info must not move
+    the rule decision to another section."""
+
+    @pytest.fixture
+    def pathinfo(self, httpd):
+        httpd.configure(httpd.standard_config("AcceptPathInfo On\n"))
+        return httpd
+
+    @pytest.mark.parametrize("path", [
+        "/personeel/verlof.html/..;/..;/publiek/",
+        "/personeel/x.pdf/..%5C..%5Cpubliek/",
+        "/personeel/x.pdf/..\\..\\publiek/",
+        "/vriendenkring/index.html/..;/..;/publiek/",
+    ])
+    def test_anonymous_path_info_not_public(self, pathinfo, path):
+        r = pathinfo.raw_request("GET", path)
+        assert r.status in (302, 404), "%s -> %d" % (path, r.status)
+        assert b"%PDF" not in r.body
+        assert "Verlof en afwezigheden" not in r.text
+
+    @pytest.mark.parametrize("path", [
+        "/personeel/x.pdf/..;/..;/raad/",
+        "/personeel/x.pdf/..%5C..%5Craad/",
+    ])
+    def test_councillor_path_info_denied(self, pathinfo, path):
+        client = sign_in(pathinfo, "raadslid", "Raad2026!")
+        mark = pathinfo.audit_mark()
+        r = pathinfo.raw_request("GET", path,
+                                 {"Cookie": "%s=%s" % (COOKIE, client.cookie)})
+        assert r.status == 404, "%s -> %d" % (path, r.status)
+        assert b"%PDF" not in r.body
+        record = audit_exactly(pathinfo, mark, 1)[0]
+        assert record["event"] == "denied"
+        assert record["reason"] == "no_rule"
 
 
 class TestNestedGroups:

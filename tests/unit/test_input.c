@@ -113,6 +113,12 @@ static const return_case return_cases[] = {
     { "encoded tab then slash",  "/%09/evil.example",         0 },
     { "invalid utf-8",           "/raad/\xff",                0 },
     { "javascript scheme",       "javascript:alert(1)",       0 },
+    { "dot then double slash",   "/.//evil.example",          0 },
+    { "dot-dot to double slash", "/raad/../..//evil.example", 0 },
+    { "inner double slash",      "/raad//x",                  0 },
+    { "dot segment",             "/raad/./x",                 0 },
+    { "dots in query kept",      "/raad/x?a=../b//c",         1 },
+    { "dots in file name kept",  "/raad/a..b.pdf",            1 },
 };
 
 START_TEST(input_return_url_table)

@@ -21,10 +21,13 @@ static const path_case path_cases[] = {
     { "trailing slash kept",    "/personeel/",             0,   APR_SUCCESS, "/personeel/" },
     { "double slash",           "//personeel/x",           0,   APR_SUCCESS, "/personeel/x" },
     { "inner double slash",     "/personeel//x",           0,   APR_SUCCESS, "/personeel/x" },
-    { "dot segment",            "/./personeel/x",          0,   APR_SUCCESS, "/personeel/x" },
-    { "dot-dot segment",        "/raad/../personeel/x",    0,   APR_SUCCESS, "/personeel/x" },
-    { "dot-dot at end",         "/raad/..",                0,   APR_SUCCESS, "/" },
-    { "dot at end",             "/raad/.",                 0,   APR_SUCCESS, "/raad/" },
+    { "dot segment in link",    "/./personeel/x",          ALL, APR_SUCCESS, "/personeel/x" },
+    { "dot-dot segment in link", "/raad/../personeel/x",   ALL, APR_SUCCESS, "/personeel/x" },
+    { "dot-dot at end in link", "/raad/..",                ALL, APR_SUCCESS, "/" },
+    { "dot at end in link",     "/raad/.",                 ALL, APR_SUCCESS, "/raad/" },
+    { "dot segment in request", "/./personeel/x",          0,   APR_EINVAL,  NULL },
+    { "dot-dot in request",     "/raad/../personeel/x",    0,   APR_EINVAL,  NULL },
+    { "dot-dot at end in request", "/raad/..",             0,   APR_EINVAL,  NULL },
     { "encoded slash lower",    "/personeel%2fx",          0,   APR_SUCCESS, "/personeel/x" },
     { "encoded slash upper",    "/personeel%2Fx",          0,   APR_SUCCESS, "/personeel/x" },
     { "encoded backslash",      "/personeel%5cx",          0,   APR_SUCCESS, "/personeel/x" },
@@ -35,19 +38,25 @@ static const path_case path_cases[] = {
     { "encoded dots kept",      "/raad/%2e%2e/personeel",  0,   APR_SUCCESS, "/raad/%2e%2e/personeel" },
     { "path parameter",         "/personeel;jsessionid=1/x", 0, APR_SUCCESS, "/personeel/x" },
     { "parameter at end",       "/personeel;x",            0,   APR_SUCCESS, "/personeel" },
-    { "dot-dot parameter",      "/raad/..;x/personeel",    0,   APR_SUCCESS, "/personeel" },
+    { "dot-dot parameter",      "/raad/..;x/personeel",    0,   APR_EINVAL,  NULL },
+    { "dot-dot parameter in link", "/raad/..;x/personeel", ALL, APR_EINVAL,  NULL },
+    { "path info dot-dot params", "/personeel/x.pdf/..;/..;/publiek/", 0, APR_EINVAL, NULL },
+    { "path info backslashes",  "/personeel/x.pdf/..\\..\\publiek/", 0, APR_EINVAL, NULL },
+    { "path info encoded backslashes", "/personeel/x.pdf/..%5C..%5Cpubliek/", 0, APR_EINVAL, NULL },
+    { "encoded slash dot-dot",  "/raad%2f..%2fpersoneel",  0,   APR_EINVAL,  NULL },
     { "encoded parameter",      "/personeel%3bx/y",        ALL, APR_SUCCESS, "/personeel/y" },
     { "trailing dot",           "/personeel./x",           0,   APR_SUCCESS, "/personeel/x" },
     { "trailing dots",          "/personeel.../x",         0,   APR_SUCCESS, "/personeel/x" },
     { "trailing space decoded", "/personeel%20/x",         ALL, APR_SUCCESS, "/personeel/x" },
     { "trailing space raw",     "/personeel /x",           0,   APR_SUCCESS, "/personeel/x" },
     { "backslashes",            "\\personeel\\x",          0,   APR_SUCCESS, "/personeel/x" },
-    { "mixed separators",       "/raad\\..\\personeel/x",  0,   APR_SUCCESS, "/personeel/x" },
+    { "mixed separators in link", "/raad\\..\\personeel/x", ALL, APR_SUCCESS, "/personeel/x" },
+    { "mixed separators in request", "/raad\\..\\personeel/x", 0, APR_EINVAL, NULL },
     { "utf-8 kept",             "/raad/zo\xc3\xab.pdf",    0,   APR_SUCCESS, "/raad/zo\xc3\xab.pdf" },
     { "dot inside kept",        "/raad/a.b/c",             0,   APR_SUCCESS, "/raad/a.b/c" },
     { "climb above root",       "/../x",                   0,   APR_EINVAL,  NULL },
     { "climb via encoded",      "/%2e%2e/x",               ALL, APR_EINVAL,  NULL },
-    { "climb after pop",        "/a/../../x",              0,   APR_EINVAL,  NULL },
+    { "climb after pop",        "/a/../../x",              ALL, APR_EINVAL,  NULL },
     { "only dots and spaces",   "/raad/.../x",             0,   APR_EINVAL,  NULL },
     { "dot-dot with space",     "/raad/.. /x",             0,   APR_EINVAL,  NULL },
     { "control character",      "/raad/\x01x",             0,   APR_EINVAL,  NULL },
@@ -122,7 +131,8 @@ START_TEST(path_normalize_long)
         memcpy(path + i * 5, "/a/..", 5);
     }
     memcpy(path + n * 5, "/b", 3);
-    ck_assert_int_eq(xn_path_normalize(&out, test_pool, path, 0), APR_SUCCESS);
+    ck_assert_int_eq(xn_path_normalize(&out, test_pool, path, ALL),
+                     APR_SUCCESS);
     ck_assert_str_eq(out, "/b");
 }
 END_TEST
