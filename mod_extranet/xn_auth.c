@@ -19,6 +19,7 @@
 #include "xn_store.h"
 
 #define XN_BASIC_KEY_PREFIX 'b'
+#define XN_LOOKUP_KEY_PREFIX 'l'
 
 static request_rec *first_request(request_rec *r)
 {
@@ -361,15 +362,71 @@ static authz_status role_check(request_rec *r, const char *require_line,
 
 static const authz_provider rules_provider = { rules_check, NULL };
 
+/* The lookup cache keeps, under a keyed hash of REMOTE_USER, the canonical
+ * name and roles found for it, for ExtranetBasicCacheTimeout seconds. */
+static void lookup_cache_key(unsigned char key[1 + XN_HMAC_BYTES],
+                             const char *user)
+{
+    key[0] = XN_LOOKUP_KEY_PREFIX;
+    xn_hmac_sha256(key + 1, xn_store_secret(), XN_HMAC_BYTES, user,
+                   strlen(user) + 1);
+}
+
+static int lookup_cache_get(request_rec *r, const xn_server_config *sconf)
+{
+    unsigned char key[1 + XN_HMAC_BYTES];
+    unsigned char *value = NULL;
+    apr_size_t len = 0;
+    char *name, *roles;
+
+    lookup_cache_key(key, r->user);
+    if (xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool)
+        != APR_SUCCESS || len == 0) {
+        return 0;
+    }
+    name = apr_pstrmemdup(r->pool, (const char *)value, len);
+    roles = strchr(name, '\t');
+    if (!roles) {
+        return 0;
+    }
+    *roles++ = '\0';
+    xn_auth_set_user(r, name, xn_roleset_parse(sconf->rolemap, roles, ','),
+                     sconf);
+    return xn_request_get(r)->roles != 0;
+}
+
+static void lookup_cache_put(request_rec *r, const xn_server_config *sconf,
+                             const char *user)
+{
+    unsigned char key[1 + XN_HMAC_BYTES];
+    const char *text = apr_pstrcat(r->pool, r->user, "\t",
+                                   xn_request_get(r)->roles_text, NULL);
+    apr_status_t rv;
+
+    lookup_cache_key(key, user);
+    rv = xn_store_put(r->server, key, sizeof(key),
+                      apr_time_now()
+                      + apr_time_from_sec(sconf->basic_cache_timeout),
+                      text, strlen(text), r->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, XNLOGNO(1305)
+                      "cannot cache the lookup of %s", user);
+    }
+}
+
 int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
 {
     xn_ldap_user *entry = NULL;
     const char *detail = NULL;
+    const char *user = r->user;
     xn_ldap_status_e status;
     xn_roleset_t roles;
 
     if (xn_username_check(r->user, strlen(r->user)) || !sconf->ldap_pool) {
         return HTTP_FORBIDDEN;
+    }
+    if (sconf->basic_cache_timeout > 0 && lookup_cache_get(r, sconf)) {
+        return OK;
     }
     status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
                                   r->user, NULL);
@@ -392,6 +449,9 @@ int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
         return HTTP_FORBIDDEN;
     }
     xn_auth_set_user(r, entry->name, roles, sconf);
+    if (sconf->basic_cache_timeout > 0) {
+        lookup_cache_put(r, sconf, user);
+    }
     return OK;
 }
 

@@ -448,11 +448,20 @@ static int conn_open_host(LDAP **out, const xn_ldap_config *cfg,
     }
     if (rc != LDAP_SUCCESS) {
         char *message = NULL;
+        int tls = cfg->starttls || !strncasecmp(uri, "ldaps:", 6);
 
         ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &message);
-        *detail = apr_psprintf(p, "cannot connect to %s: %s%s%s", uri,
+        if (message && !strcmp(message, "(unknown error code)")) {
+            ldap_memfree(message);
+            message = NULL;
+        }
+        *detail = apr_psprintf(p, "cannot connect to %s: %s%s%s%s", uri,
                                ldap_error_text(p, rc), message ? ": " : "",
-                               message ? message : "");
+                               message ? message : "",
+                               tls ? "; if the host is up, check that the "
+                                     "CA in ExtranetLDAPCAFile signed its "
+                                     "certificate and that the certificate "
+                                     "names the host of the URL" : "");
         ldap_memfree(message);
         ldap_unbind_ext(ld, NULL, NULL);
         return is_connection_error(rc) ? rc : LDAP_CONNECT_ERROR;
@@ -524,8 +533,9 @@ static int conn_open(xn_conn *out, xn_ldap_pool *pool, xn_conn_kind_e kind,
 }
 
 /* Takes an idle connection of KIND, or opens one. An idle connection to a
- * host after the first one that is up is dropped, so traffic returns to
- * the preferred host once it recovers. *pooled is set when the connection
+ * host after the first one that is up or due for a retry is dropped, and
+ * conn_open() probes that host, so traffic returns to the preferred host
+ * once it recovers. *pooled is set when the connection
  * came from the idle list and may have gone stale. */
 static int conn_acquire(xn_conn *out, int *pooled, xn_ldap_pool *pool,
                         xn_conn_kind_e kind, apr_pool_t *p,
@@ -533,10 +543,12 @@ static int conn_acquire(xn_conn *out, int *pooled, xn_ldap_pool *pool,
 {
     xn_conn_list *list = &pool->idle[kind];
     xn_conn c = { NULL, -1 };
+    apr_time_t now = apr_time_now();
     int preferred = 0;
 
     apr_thread_mutex_lock(pool->lock);
-    while (preferred < pool->host_count && !pool->hosts[preferred].up) {
+    while (preferred < pool->host_count && !pool->hosts[preferred].up
+           && pool->hosts[preferred].retry_at > now) {
         preferred++;
     }
     if (list->count > 0) {
@@ -842,8 +854,9 @@ static xn_ldap_status_e bind_user(const char **detail, xn_ldap_pool *pool,
 
         rc = conn_acquire(&c, &pooled, pool, XN_CONN_BIND, p, detail);
         if (rc != LDAP_SUCCESS) {
-            return is_connection_error(rc) ? XN_LDAP_UNAVAILABLE
-                                           : XN_LDAP_INVALID_CREDENTIALS;
+            *detail = apr_pstrcat(p, "no connection for the user bind: ",
+                                  *detail, NULL);
+            return XN_LDAP_UNAVAILABLE;
         }
         rc = simple_bind(c.ld, pool->cfg, dn, password, p, &diagnostic);
         if (!is_connection_error(rc)) {

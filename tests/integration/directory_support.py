@@ -19,7 +19,7 @@ CROWD = 500
 CROWD_ROLES = 5
 MANY_GROUPS = 300
 
-# Group CNs with characters that DNs escape; each holds the user tstspecial.
+# Group CNs with characters that DNs escape. Each contains the user tstspecial.
 SPECIAL_CNS = ["Zorg, Welzijn", "A+B", '"Citaat"', "back\\slash", "semi;colon", "#hekje"]
 
 
@@ -121,7 +121,7 @@ def add_entries(ldap):
 
 class Blackhole:
     """A listening socket on 127.0.0.1 that accepts connections and never
-    answers, like a directory host that hangs."""
+    sends a byte, like a directory host that hangs."""
 
     def __init__(self):
         import socket
@@ -130,7 +130,7 @@ class Blackhole:
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(128)
         self.port = self.sock.getsockname()[1]
-        self.held = []
+        self.accepted = []
         self.running = True
         self.thread = threading.Thread(target=self._accept, daemon=True)
         self.thread.start()
@@ -141,10 +141,77 @@ class Blackhole:
                 conn, _addr = self.sock.accept()
             except OSError:
                 return
-            self.held.append(conn)
+            self.accepted.append(conn)
 
     def close(self):
         self.running = False
         self.sock.close()
-        for conn in self.held:
+        for conn in self.accepted:
             conn.close()
+
+
+class Proxy:
+    """A TCP forwarder from a fixed 127.0.0.1 port to TARGET_PORT that can be
+    stopped and started again, like a directory host that goes away and
+    comes back."""
+
+    def __init__(self, target_port):
+        import socket
+        self.target_port = target_port
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.listener = None
+        self.sockets = []
+
+    def start(self):
+        import socket
+        import threading
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen(64)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener):
+        import socket
+        import threading
+        while True:
+            try:
+                client, _addr = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            self.sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src, dst):
+        import socket
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        import socket
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+        for s in self.sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+        self.sockets = []

@@ -2,8 +2,8 @@
 
 SambaDC provisions the domain GEMEENTE (gemeente.test) once per test run
 into a private folder, with its own smb.conf, private, lock, state and cache
-folders, and creates the test users and groups offline through Samba's
-Python bindings (one process, so the setup stays fast). It then runs
+folders. It creates the test users and groups offline through Samba's
+Python bindings, in one process, so the setup stays fast. It then runs
 `samba -F` with only the ldap, cldap and kdc services on the loopback
 interface. Samba's LDAP ports are fixed: 389, and 636 for LDAPS.
 
@@ -58,7 +58,7 @@ ACCOUNTS = {
 }
 
 # Group -> groups it is a member of. Schepenen sits inside College, so
-# an.wouters holds role college only through nesting.
+# an.wouters has role college only through nesting.
 GROUPS = {
     "Raadsleden": [],
     "College": [],

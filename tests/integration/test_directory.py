@@ -237,6 +237,39 @@ class TestFailover:
         finally:
             hole.close()
 
+    @pytest.mark.log_allow(r"XN1311: directory host ldap://127\.0\.0\.1:\d+ failed")
+    def test_failed_host_retried_after_back_off(self, httpd, entries, ldap):
+        proxy = ds.Proxy(ldap.port)
+        proxy.start()
+        try:
+            url = "ldap://127.0.0.1:%d 127.0.0.1:%d/" % (proxy.port, ldap.port)
+            httpd.configure(config(httpd, url=url, extra="ExtranetLDAPRetryInterval 1"))
+            first = "ldap://127.0.0.1:%d" % proxy.port
+            mark = httpd.error_log_mark()
+            assert login(httpd, "tstspecial", ds.PASSWORD)[0].status_code == 303
+
+            proxy.stop()
+            for _ in range(4):
+                r, elapsed, _records = login(httpd, "tstspecial", ds.PASSWORD)
+                assert r.status_code == 303
+                assert elapsed < 1.5, elapsed
+            failed = log_count(httpd, mark, r"XN1311: directory host %s failed" % re.escape(first))
+            assert 1 <= failed <= 2, failed
+
+            proxy.start()
+            time.sleep(1.5)
+            recovered = 0
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and recovered < failed:
+                assert login(httpd, "tstspecial", ds.PASSWORD)[0].status_code == 303
+                recovered = log_count(httpd, mark,
+                                      r"XN1310: directory host %s is available again"
+                                      % re.escape(first))
+            assert recovered == failed, (recovered, failed)
+            assert proxy.sockets, "no connection reached the first host again"
+        finally:
+            proxy.stop()
+
     def test_status_needs_require(self, httpd, entries):
         httpd.configure(config(httpd))
         r = httpd.raw_request("GET", "/ldap-status", source="127.0.0.2")
@@ -275,6 +308,26 @@ class TestPressure:
         assert r.status_code == 303
 
 
+    @pytest.mark.log_allow(DIRECTORY_DOWN_LOG)
+    def test_default_limit_is_half_the_threads(self, httpd, entries, ldap):
+        """ThreadsPerChild is 25 in the test server, so each process lets 12
+        sign-ins wait and rejects the others at once."""
+        httpd.configure(config(httpd))
+        mark = httpd.audit_mark()
+        ldap.freeze()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(30) as pool:
+                statuses = list(pool.map(
+                    lambda i: httpd.client().login(ds.crowd_uid(i), ds.PASSWORD).status_code,
+                    range(30)))
+        finally:
+            ldap.resume()
+        assert statuses == [503] * 30
+        reasons = [rec["reason"] for rec in httpd.audit_since(mark, count=30)]
+        assert reasons.count("directory_busy") >= 30 - 2 * 12, reasons
+        assert reasons.count("directory_unavailable") <= 2 * 12, reasons
+
+
 class TestLookupOnly:
     def test_user_from_other_module_gets_roles(self, directory):
         mark = directory.audit_mark()
@@ -284,6 +337,14 @@ class TestLookupOnly:
         records = directory.audit_since(mark)
         assert records[0]["user"] == "raadslid"
         assert records[0]["roles"] == "raad"
+
+    def test_lookup_result_cached(self, directory, ldap):
+        header = {"Authorization": basic(b"wjanssens", b"any")}
+        assert directory.raw_request("GET", "/anon/agenda.pdf", header).status == 200
+        mark = ldap.log_mark()
+        for _ in range(3):
+            assert directory.raw_request("GET", "/anon/agenda.pdf", header).status == 200
+        assert [f for f in ldap.searches_since(mark) if "wjanssens" in f] == []
 
     @pytest.mark.parametrize("user", [b"onbekend", b"tstempty"])
     def test_unknown_or_roleless_user_denied(self, directory, user):
