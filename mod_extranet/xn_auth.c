@@ -414,31 +414,33 @@ static void lookup_cache_put(request_rec *r, const xn_server_config *sconf,
     }
 }
 
-int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
+/* Looks USER up in the directory without a password and, when the account
+ * may sign in and has a role, makes it R's extranet user. Returns OK,
+ * HTTP_FORBIDDEN with the audit reason in *reason, or
+ * HTTP_SERVICE_UNAVAILABLE. */
+static int lookup_directory(request_rec *r, const xn_server_config *sconf,
+                            const char *user, const char **reason)
 {
     xn_ldap_user *entry = NULL;
     const char *detail = NULL;
-    const char *user = r->user;
     xn_ldap_status_e status;
     xn_roleset_t roles;
 
-    if (xn_username_check(r->user, strlen(r->user)) || !sconf->ldap_pool) {
-        return HTTP_FORBIDDEN;
-    }
-    if (sconf->basic_cache_timeout > 0 && lookup_cache_get(r, sconf)) {
-        return OK;
+    if (!sconf->ldap_pool) {
+        return HTTP_SERVICE_UNAVAILABLE;
     }
     status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
-                                  r->user, NULL);
+                                  user, NULL);
     if (status == XN_LDAP_UNAVAILABLE || status == XN_LDAP_BUSY) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1302)
                       "lookup of %s failed, directory %s unavailable: %s",
-                      r->user, sconf->ldap->url, detail);
+                      user, sconf->ldap->url, detail);
         return HTTP_SERVICE_UNAVAILABLE;
     }
     if (status != XN_LDAP_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1303)
-                      "lookup of %s refused: %s", r->user, detail);
+                      "lookup of %s refused: %s", user, detail);
+        *reason = xn_ldap_status_reason(status);
         return HTTP_FORBIDDEN;
     }
     roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
@@ -446,13 +448,30 @@ int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1304)
                       "lookup of %s refused: none of its %d groups maps to "
                       "a role", entry->name, entry->groups->nelts);
+        *reason = "no_role";
         return HTTP_FORBIDDEN;
     }
     xn_auth_set_user(r, entry->name, roles, sconf);
-    if (sconf->basic_cache_timeout > 0) {
+    return OK;
+}
+
+int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
+{
+    const char *user = r->user;
+    const char *reason = NULL;
+    int status;
+
+    if (xn_username_check(user, strlen(user))) {
+        return HTTP_FORBIDDEN;
+    }
+    if (sconf->basic_cache_timeout > 0 && lookup_cache_get(r, sconf)) {
+        return OK;
+    }
+    status = lookup_directory(r, sconf, user, &reason);
+    if (status == OK && sconf->basic_cache_timeout > 0) {
         lookup_cache_put(r, sconf, user);
     }
-    return OK;
+    return status;
 }
 
 /* With ExtranetLookupUser On, a user that another module authenticated
@@ -564,6 +583,56 @@ static void basic_cache_proof(unsigned char proof[XN_HMAC_BYTES],
     memset(data, 0, user_len + password_len + 1);
 }
 
+/* Writes the cache entry under KEY: the proof, then the text
+ * "CHECKED\tEXPIRY\tNAME\tROLES" with the times in microseconds since the
+ * epoch. The name and roles are R's. */
+static void basic_cache_write(request_rec *r, const unsigned char *key,
+                              const unsigned char *proof, apr_time_t checked,
+                              apr_time_t expiry)
+{
+    xn_request *state = xn_request_get(r);
+    const char *text = apr_psprintf(r->pool, "%" APR_TIME_T_FMT "\t%"
+                                    APR_TIME_T_FMT "\t%s\t%s", checked,
+                                    expiry, r->user, state->roles_text);
+    apr_size_t len = XN_HMAC_BYTES + strlen(text);
+    char *value = apr_palloc(r->pool, len);
+    apr_status_t rv;
+
+    memcpy(value, proof, XN_HMAC_BYTES);
+    memcpy(value + XN_HMAC_BYTES, text, len - XN_HMAC_BYTES);
+    rv = xn_store_put(r->server, key, 1 + XN_HMAC_BYTES, expiry, value, len,
+                      r->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, XNLOGNO(0407)
+                      "cannot cache the Basic credential of %s", r->user);
+    }
+}
+
+/* Asks the directory again about the cached user NAME. Returns OK when
+ * the cached credential may still be used, with R's user and roles set,
+ * HTTP_FORBIDDEN when the account was disabled, deleted or lost its roles,
+ * which ends the cache entry, or HTTP_SERVICE_UNAVAILABLE when the
+ * directory cannot be asked, which leaves the entry as it is. */
+static int basic_cache_recheck(request_rec *r, const xn_server_config *sconf,
+                               const unsigned char *key,
+                               const unsigned char *proof, apr_time_t expiry,
+                               const char *name)
+{
+    const char *reason = NULL;
+    int status = lookup_directory(r, sconf, name, &reason);
+
+    if (status == HTTP_FORBIDDEN) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1306)
+                      "cached Basic credential of %s ended: %s", name,
+                      reason);
+        xn_store_remove(r->server, key, 1 + XN_HMAC_BYTES, r->pool);
+    }
+    else if (status == OK) {
+        basic_cache_write(r, key, proof, apr_time_now(), expiry);
+    }
+    return status;
+}
+
 static int basic_cache_lookup(request_rec *r, const xn_server_config *sconf,
                               const char *user, const char *password)
 {
@@ -571,7 +640,9 @@ static int basic_cache_lookup(request_rec *r, const xn_server_config *sconf,
     unsigned char proof[XN_HMAC_BYTES];
     unsigned char *value = NULL;
     apr_size_t len = 0;
-    char *name, *roles;
+    char *text, *fields[4], *state = NULL;
+    apr_time_t checked, expiry;
+    int i;
 
     basic_cache_key(key, user);
     if (xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool)
@@ -582,14 +653,31 @@ static int basic_cache_lookup(request_rec *r, const xn_server_config *sconf,
     if (!xn_secure_equal(proof, value, XN_HMAC_BYTES)) {
         return 0;
     }
-    name = (char *)value + XN_HMAC_BYTES;
-    roles = strchr(name, '\t');
-    if (!roles) {
-        return 0;
+    text = apr_pstrmemdup(r->pool, (char *)value + XN_HMAC_BYTES,
+                          len - XN_HMAC_BYTES);
+    for (i = 0; i < 4; i++) {
+        fields[i] = apr_strtok(i ? NULL : text, "\t", &state);
+        if (!fields[i]) {
+            return 0;
+        }
     }
-    *roles++ = '\0';
-    xn_auth_set_user(r, name, xn_roleset_parse(sconf->rolemap, roles, ','),
-                     sconf);
+    checked = apr_atoi64(fields[0]);
+    expiry = apr_atoi64(fields[1]);
+
+    if (sconf->basic_cache_recheck > 0
+        && apr_time_now() - checked
+           >= apr_time_from_sec(sconf->basic_cache_recheck)) {
+        int status = basic_cache_recheck(r, sconf, key, proof, expiry,
+                                         fields[2]);
+
+        /* While the directory is down, the credential verified before
+         * stays usable until its expiry, as without a re-check. */
+        if (status != HTTP_SERVICE_UNAVAILABLE) {
+            return status == OK;
+        }
+    }
+    xn_auth_set_user(r, fields[2],
+                     xn_roleset_parse(sconf->rolemap, fields[3], ','), sconf);
     return xn_request_get(r)->roles != 0;
 }
 
@@ -598,25 +686,12 @@ static void basic_cache_store(request_rec *r, const xn_server_config *sconf,
 {
     unsigned char key[1 + XN_HMAC_BYTES];
     unsigned char proof[XN_HMAC_BYTES];
-    xn_request *state = xn_request_get(r);
-    const char *text = apr_pstrcat(r->pool, r->user, "\t", state->roles_text,
-                                   NULL);
-    apr_size_t len = XN_HMAC_BYTES + strlen(text);
-    char *value = apr_palloc(r->pool, len);
-    apr_status_t rv;
+    apr_time_t now = apr_time_now();
 
     basic_cache_key(key, user);
     basic_cache_proof(proof, r->pool, user, password);
-    memcpy(value, proof, XN_HMAC_BYTES);
-    memcpy(value + XN_HMAC_BYTES, text, len - XN_HMAC_BYTES);
-    rv = xn_store_put(r->server, key, sizeof(key),
-                      apr_time_now()
-                      + apr_time_from_sec(sconf->basic_cache_timeout),
-                      value, len, r->pool);
-    if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, XNLOGNO(0407)
-                      "cannot cache the Basic credential of %s", r->user);
-    }
+    basic_cache_write(r, key, proof, now,
+                      now + apr_time_from_sec(sconf->basic_cache_timeout));
 }
 
 static authn_status basic_check(request_rec *r, const char *user,

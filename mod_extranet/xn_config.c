@@ -29,6 +29,7 @@
 #define XN_DEFAULT_ENDPOINT "/extranet"
 #define XN_DEFAULT_POOL_MAX 16
 #define XN_DEFAULT_RETRY_INTERVAL 30
+#define XN_DEFAULT_BASIC_RECHECK 60
 
 static const char *const default_audit_types[] = {
     "application/pdf",
@@ -91,6 +92,7 @@ void *xn_config_server_create(apr_pool_t *p, server_rec *s)
     conf->retry_interval = XN_UNSET;
     conf->max_active = XN_UNSET;
     conf->lookup_user = XN_UNSET;
+    conf->basic_cache_recheck = XN_UNSET;
     conf->rule_match_case = XN_UNSET;
     conf->idle_timeout = XN_UNSET;
     conf->max_lifetime = XN_UNSET;
@@ -129,6 +131,7 @@ void *xn_config_server_merge(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(retry_interval);
     MERGE_INT(max_active);
     MERGE_INT(lookup_user);
+    MERGE_INT(basic_cache_recheck);
     MERGE_PTR(role_specs);
     MERGE_PTR(rule_specs);
     MERGE_INT(rule_match_case);
@@ -199,6 +202,7 @@ static const xn_number_bounds number_bounds[] = {
     { APR_OFFSETOF(xn_server_config, timeout), 1, 300 },
     { APR_OFFSETOF(xn_server_config, retry_interval), 1, 3600 },
     { APR_OFFSETOF(xn_server_config, max_active), 0, 100000 },
+    { APR_OFFSETOF(xn_server_config, basic_cache_recheck), 0, 86400 },
     { APR_OFFSETOF(xn_server_config, idle_timeout), 1, XN_SECONDS_MAX },
     { APR_OFFSETOF(xn_server_config, max_lifetime), 1, XN_SECONDS_MAX },
     { APR_OFFSETOF(xn_server_config, basic_cache_timeout), 0, 86400 },
@@ -619,6 +623,10 @@ const command_rec xn_config_cmds[] = {
         SERVER_OFFSET(basic_cache_timeout), RSRC_CONF,
         "seconds a verified Basic credential is cached, 0 disables "
         "(default 300)"),
+    AP_INIT_TAKE1("ExtranetBasicCacheRecheck", set_number,
+        SERVER_OFFSET(basic_cache_recheck), RSRC_CONF,
+        "seconds after which a cached Basic credential's account and groups "
+        "are looked up again, 0 never (default 60)"),
     AP_INIT_TAKE1("ExtranetAuditLog", set_string, SERVER_OFFSET(audit_log),
         RSRC_CONF, "audit log file, or |program for a piped log (no default)"),
     AP_INIT_ITERATE("ExtranetAuditContentType", add_audit_type, NULL,
@@ -752,6 +760,7 @@ static void resolve_defaults(xn_server_config *conf, apr_pool_t *p)
     if (conf->verify_cert == XN_UNSET) conf->verify_cert = 1;
     if (conf->retry_interval == XN_UNSET) conf->retry_interval = XN_DEFAULT_RETRY_INTERVAL;
     if (conf->lookup_user == XN_UNSET) conf->lookup_user = 0;
+    if (conf->basic_cache_recheck == XN_UNSET) conf->basic_cache_recheck = XN_DEFAULT_BASIC_RECHECK;
     if (!conf->cookie_name) conf->cookie_name = XN_DEFAULT_COOKIE;
     if (!conf->endpoint) conf->endpoint = XN_DEFAULT_ENDPOINT;
 

@@ -44,6 +44,7 @@ typedef struct xn_server_config {
     int retry_interval;
     int max_active;
     int lookup_user;
+    int basic_cache_recheck;
     apr_array_header_t *role_specs;  /* xn_role_spec */
     apr_array_header_t *rule_specs;  /* xn_rule_spec */
     int rule_match_case;

@@ -54,6 +54,7 @@ ACCOUNTS = {
     "moet.wijzigen": (["Raadsleden"], "must_change"),
     "op.slot": (["Raadsleden"], None),
     "geen.rol": ([], None),
+    "basic.gebruiker": (["Raadsleden"], None),
     UTF8_USER: (["Raadsleden"], None),
 }
 
@@ -245,6 +246,11 @@ class SambaDC:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         self.proc = None
+
+    def disable(self, user):
+        """Disable USER while the DC runs (samba-tool edits sam.ldb, which
+        the running samba reads)."""
+        run([SAMBA_TOOL, "user", "disable", user, "--configfile=" + self.conf])
 
     def search(self, base, filt, *attrs):
         cmd = ["/usr/bin/ldapsearch", "-x", "-LLL", "-o", "ldif-wrap=no",

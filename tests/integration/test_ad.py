@@ -5,6 +5,7 @@ LDAP_MATCHING_RULE_IN_CHAIN, search continuation references at the domain
 root, and LDAPS and StartTLS with a CA made for the test.
 """
 
+import base64
 import time
 
 import pytest
@@ -40,8 +41,17 @@ ExtranetRule /         raad college
 
 ExtranetAuditLog "{rundir}/audit.log"
 
+Alias /basic/ "{htdocs}/raad/"
+
 <Location />
     AuthType Extranet
+    Require extranet-rules
+</Location>
+
+<Location /basic/>
+    AuthType Basic
+    AuthName "Gemeente Zonnedorp"
+    AuthBasicProvider extranet
     Require extranet-rules
 </Location>
 """
@@ -51,7 +61,8 @@ def ad_config(httpd, dc, url="ldap://127.0.0.1", base=samba_support.BASE, tls=""
     return (httpd.base_config() + "\n"
             + AD_CONFIG.format(url=url, base=base, service_dn=dc.service_dn,
                                password_file=dc.service_password_file,
-                               users=samba_support.USERS, tls=tls, rundir=httpd.rundir))
+                               users=samba_support.USERS, tls=tls, rundir=httpd.rundir,
+                               htdocs=httpd.htdocs))
 
 
 @pytest.fixture
@@ -211,3 +222,24 @@ class TestTls:
         status, output = httpd.config_test(text)
         assert status != 0
         assert "ExtranetLDAPStartTLS" in output
+
+
+class TestBasicCache:
+    @pytest.mark.log_allow(r"AH01617: user basic\.gebruiker: authentication failure")
+    def test_disabled_account_loses_cached_access(self, httpd, samba):  # noqa: F811
+        httpd.configure(ad_config(httpd, samba, tls="ExtranetBasicCacheRecheck 1"))
+        credentials = base64.b64encode(
+            ("basic.gebruiker:" + samba_support.PASSWORD).encode()).decode()
+        header = {"Authorization": "Basic " + credentials}
+        assert httpd.raw_request("GET", "/basic/agenda.pdf", header).status == 200
+        # A cache hit within the re-check interval needs no directory.
+        assert httpd.raw_request("GET", "/basic/agenda.pdf", header).status == 200
+
+        samba.disable("basic.gebruiker")
+        time.sleep(1.2)
+        mark = httpd.audit_mark()
+        r = httpd.raw_request("GET", "/basic/agenda.pdf", header)
+        assert r.status == 401
+        records = httpd.audit_since(mark)
+        assert records[0]["event"] == "login_failed"
+        assert records[0]["reason"] == "account_disabled"
