@@ -608,11 +608,11 @@ static void basic_cache_write(request_rec *r, const unsigned char *key,
     }
 }
 
-/* Asks the directory again about the cached user NAME. Returns OK when
- * the cached credential may still be used, with R's user and roles set,
- * HTTP_FORBIDDEN when the account was disabled, deleted or lost its roles,
- * which ends the cache entry, or HTTP_SERVICE_UNAVAILABLE when the
- * directory cannot be asked, which leaves the entry as it is. */
+/* Asks the directory again about the cached user NAME. Returns OK, with
+ * R's user and roles set, when the cached credential may still be used.
+ * Returns HTTP_FORBIDDEN and removes the entry when the account was
+ * disabled, deleted or lost its roles. Returns HTTP_SERVICE_UNAVAILABLE,
+ * leaving the entry as it is, when the directory cannot be asked. */
 static int basic_cache_recheck(request_rec *r, const xn_server_config *sconf,
                                const unsigned char *key,
                                const unsigned char *proof, apr_time_t expiry,
