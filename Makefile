@@ -32,6 +32,7 @@ MODULE    := $(BUILD)/mod_extranet.so
 LINK_LIBS := -lldap -llber -lcrypto
 
 .PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format
+.PHONY: bench-signin
 
 all: build
 
@@ -63,9 +64,11 @@ include tests/unit/unit.mk
 
 # Debian packages needed to build, test and run the demo. poppler-utils
 # provides pdfinfo, which the integration tests use to check the demo PDFs.
+# samba and samba-ad-dc run the domain controller of the Active Directory
+# tests.
 DEB_PACKAGES := apache2 apache2-dev libldap-dev libxml2-dev libssl-dev slapd \
                 ldap-utils check python3-pytest python3-requests wrk pkg-config \
-                poppler-utils
+                poppler-utils samba samba-ad-dc
 
 PORT      ?= 8080
 LDAP_PORT ?= 3890
@@ -91,7 +94,7 @@ deps:
 	apt-get update -q && apt-get install -y -q -o Dpkg::Options::=--force-confdef \
 	    -o Dpkg::Options::=--force-confold $$missing || rc=$$?; \
 	if [ -n "$$placed" ]; then rm -f "$$policy"; fi; \
-	for svc in apache2 slapd; do \
+	for svc in apache2 slapd samba-ad-dc smbd nmbd; do \
 	    if [ -x "/etc/init.d/$$svc" ] && "/etc/init.d/$$svc" status >/dev/null 2>&1; then \
 	        echo "deps: stopping the $$svc service started by its package"; \
 	        "/etc/init.d/$$svc" stop || true; \
@@ -120,6 +123,11 @@ demo-stop:
 
 bench: build
 	bench/run
+	bench/signin
+
+# Cold sign-ins per second against mod_authnz_ldap (bench/signin).
+bench-signin: build
+	bench/signin
 
 clean:
 	rm -rf $(BUILD) mod_extranet/.libs mod_extranet/*.la mod_extranet/*.lo \

@@ -21,6 +21,7 @@
 #include "xn_auth.h"
 #include "xn_config.h"
 #include "xn_crypto.h"
+#include "xn_directory.h"
 #include "xn_login.h"
 #include "xn_pages.h"
 #include "xn_store.h"
@@ -83,7 +84,8 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
         if (conf->enabled != 1) {
             continue;
         }
-        rv = xn_ldap_pool_create(&conf->ldap_pool, pchild, conf->ldap);
+        rv = xn_ldap_pool_create(&conf->ldap_pool, pchild, conf->ldap,
+                                 xn_directory_log_host, vs);
         if (rv != APR_SUCCESS) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, rv, vs, XNLOGNO(0002)
                          "cannot create the directory connection pool");
@@ -99,6 +101,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(xn_login_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_handler(xn_directory_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(xn_auditlog_request, NULL, NULL, APR_HOOK_MIDDLE);
     xn_auth_register(p);
 }

@@ -20,6 +20,7 @@
 #include "xn_store.h"
 
 #define XN_BASIC_KEY_PREFIX 'b'
+#define XN_LOOKUP_KEY_PREFIX 'l'
 
 static request_rec *first_request(request_rec *r)
 {
@@ -320,12 +321,17 @@ static int endpoint_access(request_rec *r)
     return xn_auth_is_endpoint(r, sconf) ? OK : DECLINED;
 }
 
+static authz_status lookup_if_enabled(request_rec *r,
+                                      const xn_server_config *sconf,
+                                      xn_request *state);
+
 static authz_status rules_check(request_rec *r, const char *require_line,
                                 const void *parsed)
 {
     const xn_server_config *sconf = xn_config_server(r->server);
     xn_request *state;
     const char *rule = NULL;
+    authz_status lookup;
 
     (void)require_line;
     (void)parsed;
@@ -337,6 +343,10 @@ static authz_status rules_check(request_rec *r, const char *require_line,
                                                 : AUTHZ_DENIED_NO_USER;
     }
     state = xn_request_get(r);
+    lookup = lookup_if_enabled(r, sconf, state);
+    if (lookup != AUTHZ_GRANTED) {
+        return lookup;
+    }
     if (!state->extranet_user) {
         return AUTHZ_DENIED;
     }
@@ -365,13 +375,21 @@ static authz_status role_check(request_rec *r, const char *require_line,
     xn_request *state;
     const char *line = require_line;
     const char *word;
+    authz_status lookup;
 
     (void)parsed;
     if (!r->user) {
         return AUTHZ_DENIED_NO_USER;
     }
     state = xn_request_get(r);
-    if (sconf->enabled != 1 || !state->extranet_user) {
+    if (sconf->enabled != 1) {
+        return AUTHZ_DENIED;
+    }
+    lookup = lookup_if_enabled(r, sconf, state);
+    if (lookup != AUTHZ_GRANTED) {
+        return lookup;
+    }
+    if (!state->extranet_user) {
         return AUTHZ_DENIED;
     }
     while (*(word = ap_getword_conf(r->pool, &line))) {
@@ -385,6 +403,138 @@ static authz_status role_check(request_rec *r, const char *require_line,
 }
 
 static const authz_provider rules_provider = { rules_check, NULL };
+
+/* The lookup cache keeps, under a keyed hash of REMOTE_USER, the canonical
+ * name and roles found for it, for ExtranetBasicCacheTimeout seconds. */
+static void lookup_cache_key(unsigned char key[1 + XN_HMAC_BYTES],
+                             const char *user)
+{
+    key[0] = XN_LOOKUP_KEY_PREFIX;
+    xn_hmac_sha256(key + 1, xn_store_secret(), XN_HMAC_BYTES, user,
+                   strlen(user) + 1);
+}
+
+static int lookup_cache_get(request_rec *r, const xn_server_config *sconf)
+{
+    unsigned char key[1 + XN_HMAC_BYTES];
+    unsigned char *value = NULL;
+    apr_size_t len = 0;
+    char *name, *roles;
+
+    lookup_cache_key(key, r->user);
+    if (xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool)
+        != APR_SUCCESS || len == 0) {
+        return 0;
+    }
+    name = apr_pstrmemdup(r->pool, (const char *)value, len);
+    roles = strchr(name, '\t');
+    if (!roles) {
+        return 0;
+    }
+    *roles++ = '\0';
+    xn_auth_set_user(r, name, xn_roleset_parse(sconf->rolemap, roles, ','),
+                     sconf);
+    return xn_request_get(r)->roles != 0;
+}
+
+static void lookup_cache_put(request_rec *r, const xn_server_config *sconf,
+                             const char *user)
+{
+    unsigned char key[1 + XN_HMAC_BYTES];
+    const char *text = apr_pstrcat(r->pool, r->user, "\t",
+                                   xn_request_get(r)->roles_text, NULL);
+    apr_status_t rv;
+
+    lookup_cache_key(key, user);
+    rv = xn_store_put(r->server, key, sizeof(key),
+                      apr_time_now()
+                      + apr_time_from_sec(sconf->basic_cache_timeout),
+                      text, strlen(text), r->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, XNLOGNO(1305)
+                      "cannot cache the lookup of %s", user);
+    }
+}
+
+/* Looks USER up in the directory without a password and, when the account
+ * may sign in and has a role, makes it R's extranet user. Returns OK,
+ * HTTP_FORBIDDEN with the audit reason in *reason, or
+ * HTTP_SERVICE_UNAVAILABLE. */
+static int lookup_directory(request_rec *r, const xn_server_config *sconf,
+                            const char *user, const char **reason)
+{
+    xn_ldap_user *entry = NULL;
+    const char *detail = NULL;
+    xn_ldap_status_e status;
+    xn_roleset_t roles;
+
+    if (!sconf->ldap_pool) {
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
+                                  user, NULL);
+    if (status == XN_LDAP_UNAVAILABLE || status == XN_LDAP_BUSY) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1302)
+                      "lookup of %s failed, directory %s unavailable: %s",
+                      user, sconf->ldap->url, detail);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (status != XN_LDAP_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1303)
+                      "lookup of %s refused: %s", user, detail);
+        *reason = xn_ldap_status_reason(status);
+        return HTTP_FORBIDDEN;
+    }
+    roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
+    if (roles == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1304)
+                      "lookup of %s refused: none of its %d groups maps to "
+                      "a role", entry->name, entry->groups->nelts);
+        *reason = "no_role";
+        return HTTP_FORBIDDEN;
+    }
+    xn_auth_set_user(r, entry->name, roles, sconf);
+    return OK;
+}
+
+int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf)
+{
+    const char *user = r->user;
+    const char *reason = NULL;
+    int status;
+
+    if (xn_username_check(user, strlen(user))) {
+        return HTTP_FORBIDDEN;
+    }
+    if (sconf->basic_cache_timeout > 0 && lookup_cache_get(r, sconf)) {
+        return OK;
+    }
+    status = lookup_directory(r, sconf, user, &reason);
+    if (status == OK && sconf->basic_cache_timeout > 0) {
+        lookup_cache_put(r, sconf, user);
+    }
+    return status;
+}
+
+/* With ExtranetLookupUser On, a user that another module authenticated
+ * becomes an extranet user here. Returns AUTHZ_GENERAL_ERROR when the
+ * directory cannot be asked, so the request fails closed. */
+static authz_status lookup_if_enabled(request_rec *r,
+                                      const xn_server_config *sconf,
+                                      xn_request *state)
+{
+    int status;
+
+    if (state->extranet_user || !sconf->lookup_user) {
+        return AUTHZ_GRANTED;
+    }
+    status = xn_auth_lookup_user(r, sconf);
+    if (status == HTTP_SERVICE_UNAVAILABLE) {
+        set_error_page(r, HTTP_INTERNAL_SERVER_ERROR, XN_PAGE_UNAVAILABLE);
+        return AUTHZ_GENERAL_ERROR;
+    }
+    return status == OK ? AUTHZ_GRANTED : AUTHZ_DENIED;
+}
 static const authz_provider role_provider = { role_check, role_parse };
 
 xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
@@ -421,11 +571,19 @@ xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
         *reason = xn_ldap_status_reason(status);
         return XN_SIGNIN_UNAVAILABLE;
     }
+    if (status == XN_LDAP_BUSY) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XNLOGNO(1301)
+                      "sign-in refused with 503: %s "
+                      "(ExtranetLDAPMaxActive)", detail);
+        *reason = xn_ldap_status_reason(status);
+        return XN_SIGNIN_UNAVAILABLE;
+    }
     if (status != XN_LDAP_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(0405)
                       "sign-in failed: %s", detail);
         *reason = xn_ldap_status_reason(status);
-        return XN_SIGNIN_FAILED;
+        return xn_ldap_status_password_verified(status) ? XN_SIGNIN_ACCOUNT
+                                                        : XN_SIGNIN_FAILED;
     }
 
     *roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
@@ -467,6 +625,56 @@ static void basic_cache_proof(unsigned char proof[XN_HMAC_BYTES],
     memset(data, 0, user_len + password_len + 1);
 }
 
+/* Writes the cache entry under KEY: the proof, then the text
+ * "CHECKED\tEXPIRY\tNAME\tROLES" with the times in microseconds since the
+ * epoch. The name and roles are R's. */
+static void basic_cache_write(request_rec *r, const unsigned char *key,
+                              const unsigned char *proof, apr_time_t checked,
+                              apr_time_t expiry)
+{
+    xn_request *state = xn_request_get(r);
+    const char *text = apr_psprintf(r->pool, "%" APR_TIME_T_FMT "\t%"
+                                    APR_TIME_T_FMT "\t%s\t%s", checked,
+                                    expiry, r->user, state->roles_text);
+    apr_size_t len = XN_HMAC_BYTES + strlen(text);
+    char *value = apr_palloc(r->pool, len);
+    apr_status_t rv;
+
+    memcpy(value, proof, XN_HMAC_BYTES);
+    memcpy(value + XN_HMAC_BYTES, text, len - XN_HMAC_BYTES);
+    rv = xn_store_put(r->server, key, 1 + XN_HMAC_BYTES, expiry, value, len,
+                      r->pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, XNLOGNO(0407)
+                      "cannot cache the Basic credential of %s", r->user);
+    }
+}
+
+/* Asks the directory again about the cached user NAME. Returns OK, with
+ * R's user and roles set, when the cached credential may still be used.
+ * Returns HTTP_FORBIDDEN and removes the entry when the account was
+ * disabled, deleted or lost its roles. Returns HTTP_SERVICE_UNAVAILABLE,
+ * leaving the entry as it is, when the directory cannot be asked. */
+static int basic_cache_recheck(request_rec *r, const xn_server_config *sconf,
+                               const unsigned char *key,
+                               const unsigned char *proof, apr_time_t expiry,
+                               const char *name)
+{
+    const char *reason = NULL;
+    int status = lookup_directory(r, sconf, name, &reason);
+
+    if (status == HTTP_FORBIDDEN) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1306)
+                      "cached Basic credential of %s ended: %s", name,
+                      reason);
+        xn_store_remove(r->server, key, 1 + XN_HMAC_BYTES, r->pool);
+    }
+    else if (status == OK) {
+        basic_cache_write(r, key, proof, apr_time_now(), expiry);
+    }
+    return status;
+}
+
 static int basic_cache_lookup(request_rec *r, const xn_server_config *sconf,
                               const char *user, const char *password)
 {
@@ -474,7 +682,9 @@ static int basic_cache_lookup(request_rec *r, const xn_server_config *sconf,
     unsigned char proof[XN_HMAC_BYTES];
     unsigned char *value = NULL;
     apr_size_t len = 0;
-    char *name, *roles;
+    char *text, *fields[4], *state = NULL;
+    apr_time_t checked, expiry;
+    int i;
 
     basic_cache_key(key, user);
     if (xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool)
@@ -485,14 +695,31 @@ static int basic_cache_lookup(request_rec *r, const xn_server_config *sconf,
     if (!xn_secure_equal(proof, value, XN_HMAC_BYTES)) {
         return 0;
     }
-    name = (char *)value + XN_HMAC_BYTES;
-    roles = strchr(name, '\t');
-    if (!roles) {
-        return 0;
+    text = apr_pstrmemdup(r->pool, (char *)value + XN_HMAC_BYTES,
+                          len - XN_HMAC_BYTES);
+    for (i = 0; i < 4; i++) {
+        fields[i] = apr_strtok(i ? NULL : text, "\t", &state);
+        if (!fields[i]) {
+            return 0;
+        }
     }
-    *roles++ = '\0';
-    xn_auth_set_user(r, name, xn_roleset_parse(sconf->rolemap, roles, ','),
-                     sconf);
+    checked = apr_atoi64(fields[0]);
+    expiry = apr_atoi64(fields[1]);
+
+    if (sconf->basic_cache_recheck > 0
+        && apr_time_now() - checked
+           >= apr_time_from_sec(sconf->basic_cache_recheck)) {
+        int status = basic_cache_recheck(r, sconf, key, proof, expiry,
+                                         fields[2]);
+
+        /* While the directory is down, the credential verified before
+         * stays usable until its expiry, as without a re-check. */
+        if (status != HTTP_SERVICE_UNAVAILABLE) {
+            return status == OK;
+        }
+    }
+    xn_auth_set_user(r, fields[2],
+                     xn_roleset_parse(sconf->rolemap, fields[3], ','), sconf);
     return xn_request_get(r)->roles != 0;
 }
 
@@ -501,25 +728,12 @@ static void basic_cache_store(request_rec *r, const xn_server_config *sconf,
 {
     unsigned char key[1 + XN_HMAC_BYTES];
     unsigned char proof[XN_HMAC_BYTES];
-    xn_request *state = xn_request_get(r);
-    const char *text = apr_pstrcat(r->pool, r->user, "\t", state->roles_text,
-                                   NULL);
-    apr_size_t len = XN_HMAC_BYTES + strlen(text);
-    char *value = apr_palloc(r->pool, len);
-    apr_status_t rv;
+    apr_time_t now = apr_time_now();
 
     basic_cache_key(key, user);
     basic_cache_proof(proof, r->pool, user, password);
-    memcpy(value, proof, XN_HMAC_BYTES);
-    memcpy(value + XN_HMAC_BYTES, text, len - XN_HMAC_BYTES);
-    rv = xn_store_put(r->server, key, sizeof(key),
-                      apr_time_now()
-                      + apr_time_from_sec(sconf->basic_cache_timeout),
-                      value, len, r->pool);
-    if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, rv, r, XNLOGNO(0407)
-                      "cannot cache the Basic credential of %s", r->user);
-    }
+    basic_cache_write(r, key, proof, now,
+                      now + apr_time_from_sec(sconf->basic_cache_timeout));
 }
 
 static authn_status basic_check(request_rec *r, const char *user,

@@ -54,6 +54,7 @@ int xn_auth_load_session(request_rec *r, const xn_server_config *sconf,
 typedef enum {
     XN_SIGNIN_OK,
     XN_SIGNIN_FAILED,                /* *reason tells why */
+    XN_SIGNIN_ACCOUNT,               /* password right, account state denies */
     XN_SIGNIN_UNAVAILABLE            /* the directory cannot be reached */
 } xn_signin_e;
 
@@ -65,6 +66,12 @@ xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
                            const char *password, apr_size_t password_len,
                            const char **name, xn_roleset_t *roles,
                            const char **reason);
+
+/* Looks up R->user, authenticated by another module, in the directory and
+ * makes it an extranet user with the roles of its groups. Returns OK,
+ * HTTP_FORBIDDEN when the user is unknown, has no role or a blocked
+ * account, or HTTP_SERVICE_UNAVAILABLE. */
+int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf);
 
 void xn_auth_register(apr_pool_t *p);
 

@@ -6,6 +6,7 @@
 #include <apr_thread_proc.h>
 
 #include <http_core.h>
+#include <ap_mpm.h>
 #include <ap_provider.h>
 #include <ap_socache.h>
 
@@ -27,6 +28,8 @@
 #define XN_DEFAULT_COOKIE "extranet_session"
 #define XN_DEFAULT_ENDPOINT "/extranet"
 #define XN_DEFAULT_POOL_MAX 16
+#define XN_DEFAULT_RETRY_INTERVAL 30
+#define XN_DEFAULT_BASIC_RECHECK 60
 
 static const char *const default_audit_types[] = {
     "application/pdf",
@@ -83,6 +86,13 @@ void *xn_config_server_create(apr_pool_t *p, server_rec *s)
     conf->nested_depth = XN_UNSET;
     conf->connect_timeout = XN_UNSET;
     conf->timeout = XN_UNSET;
+    conf->directory_type = XN_UNSET;
+    conf->starttls = XN_UNSET;
+    conf->verify_cert = XN_UNSET;
+    conf->retry_interval = XN_UNSET;
+    conf->max_active = XN_UNSET;
+    conf->lookup_user = XN_UNSET;
+    conf->basic_cache_recheck = XN_UNSET;
     conf->rule_match_case = XN_UNSET;
     conf->idle_timeout = XN_UNSET;
     conf->max_lifetime = XN_UNSET;
@@ -112,6 +122,16 @@ void *xn_config_server_merge(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(nested_depth);
     MERGE_INT(connect_timeout);
     MERGE_INT(timeout);
+    MERGE_INT(directory_type);
+    MERGE_PTR(login_attributes);
+    MERGE_PTR(domains);
+    MERGE_INT(starttls);
+    MERGE_PTR(ca_file);
+    MERGE_INT(verify_cert);
+    MERGE_INT(retry_interval);
+    MERGE_INT(max_active);
+    MERGE_INT(lookup_user);
+    MERGE_INT(basic_cache_recheck);
     MERGE_PTR(role_specs);
     MERGE_PTR(rule_specs);
     MERGE_INT(rule_match_case);
@@ -180,6 +200,9 @@ static const xn_number_bounds number_bounds[] = {
     { APR_OFFSETOF(xn_server_config, nested_depth), 0, 20 },
     { APR_OFFSETOF(xn_server_config, connect_timeout), 1, 300 },
     { APR_OFFSETOF(xn_server_config, timeout), 1, 300 },
+    { APR_OFFSETOF(xn_server_config, retry_interval), 1, 3600 },
+    { APR_OFFSETOF(xn_server_config, max_active), 0, 100000 },
+    { APR_OFFSETOF(xn_server_config, basic_cache_recheck), 0, 86400 },
     { APR_OFFSETOF(xn_server_config, idle_timeout), 1, XN_SECONDS_MAX },
     { APR_OFFSETOF(xn_server_config, max_lifetime), 1, XN_SECONDS_MAX },
     { APR_OFFSETOF(xn_server_config, basic_cache_timeout), 0, 86400 },
@@ -287,6 +310,52 @@ static const char *add_group_attribute(cmd_parms *cmd, void *dconf,
                                                 sizeof(const char *));
     }
     APR_ARRAY_PUSH(conf->group_attributes, const char *) = arg;
+    return NULL;
+}
+
+static const char *set_directory_type(cmd_parms *cmd, void *dconf,
+                                      const char *arg)
+{
+    xn_server_config *conf = cmd_server(cmd);
+
+    (void)dconf;
+    if (!strcasecmp(arg, "ad")) {
+        conf->directory_type = XN_DIRECTORY_AD;
+    }
+    else if (!strcasecmp(arg, "ldap")) {
+        conf->directory_type = XN_DIRECTORY_LDAP;
+    }
+    else {
+        return apr_psprintf(cmd->pool, "ExtranetLDAPDirectoryType: invalid "
+                            "value \"%s\"; expected ad or ldap", arg);
+    }
+    return NULL;
+}
+
+/* Appends ARG to the array at the field offset cmd->info, after checking it
+ * is an attribute name or a NetBIOS domain name. */
+static const char *add_name(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    xn_server_config *conf = cmd_server(cmd);
+    apr_array_header_t **field =
+        (apr_array_header_t **)((char *)conf + (apr_size_t)cmd->info);
+    const char *c;
+
+    (void)dconf;
+    for (c = arg; *c; c++) {
+        if (!apr_isalnum(*c) && *c != '-' && *c != '_' && *c != '.') {
+            break;
+        }
+    }
+    if (!*arg || *c || strlen(arg) > 64) {
+        return apr_psprintf(cmd->pool, "%s: invalid name \"%s\"; use 1 to "
+                            "64 letters, digits, '-', '_' or '.'",
+                            cmd->cmd->name, arg);
+    }
+    if (!*field) {
+        *field = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(*field, const char *) = arg;
     return NULL;
 }
 
@@ -502,6 +571,36 @@ const command_rec xn_config_cmds[] = {
         "seconds to wait for a TCP connection to a directory host (default 3)"),
     AP_INIT_TAKE1("ExtranetLDAPTimeout", set_number, SERVER_OFFSET(timeout),
         RSRC_CONF, "seconds to wait for each directory operation (default 5)"),
+    AP_INIT_TAKE1("ExtranetLDAPDirectoryType", set_directory_type, NULL,
+        RSRC_CONF, "ad reads Active Directory account state, signs in by "
+        "sAMAccountName or userPrincipalName and resolves nested groups in "
+        "one query; ldap for other directories (default ldap)"),
+    AP_INIT_ITERATE("ExtranetLDAPLoginAttribute", add_name,
+        SERVER_OFFSET(login_attributes), RSRC_CONF, "attributes a user "
+        "name is looked up in; the first gives the canonical name (default: "
+        "the URL's attribute; for ad: sAMAccountName userPrincipalName)"),
+    AP_INIT_ITERATE("ExtranetLDAPDomain", add_name, SERVER_OFFSET(domains),
+        RSRC_CONF, "NetBIOS domain names accepted in DOMAIN\\user sign-ins "
+        "(default: none)"),
+    AP_INIT_FLAG("ExtranetLDAPStartTLS", set_flag, SERVER_OFFSET(starttls),
+        RSRC_CONF, "On secures ldap:// connections with StartTLS "
+        "(default Off)"),
+    AP_INIT_TAKE1("ExtranetLDAPCAFile", set_string, SERVER_OFFSET(ca_file),
+        RSRC_CONF, "PEM file of the CAs that sign the directory's "
+        "certificate (default: the system trust store)"),
+    AP_INIT_FLAG("ExtranetLDAPVerifyServerCert", set_flag,
+        SERVER_OFFSET(verify_cert), RSRC_CONF, "Off accepts any directory "
+        "certificate; for tests only (default On)"),
+    AP_INIT_TAKE1("ExtranetLDAPRetryInterval", set_number,
+        SERVER_OFFSET(retry_interval), RSRC_CONF, "seconds a directory host "
+        "that failed is skipped before it is tried again (default 30)"),
+    AP_INIT_TAKE1("ExtranetLDAPMaxActive", set_number,
+        SERVER_OFFSET(max_active), RSRC_CONF, "sign-ins per process that may "
+        "wait for the directory at once; more get 503 at once; 0 for no "
+        "limit (default: half of ThreadsPerChild)"),
+    AP_INIT_FLAG("ExtranetLookupUser", set_flag, SERVER_OFFSET(lookup_user),
+        RSRC_CONF, "On looks up a user that another module authenticated "
+        "and takes the roles from the directory (default Off)"),
     AP_INIT_TAKE_ARGV("ExtranetRole", add_role, NULL, RSRC_CONF,
         "role name followed by the DNs of the groups that grant it"),
     AP_INIT_TAKE_ARGV("ExtranetRule", add_rule, NULL, RSRC_CONF,
@@ -524,6 +623,10 @@ const command_rec xn_config_cmds[] = {
         SERVER_OFFSET(basic_cache_timeout), RSRC_CONF,
         "seconds a verified Basic credential is cached, 0 disables "
         "(default 300)"),
+    AP_INIT_TAKE1("ExtranetBasicCacheRecheck", set_number,
+        SERVER_OFFSET(basic_cache_recheck), RSRC_CONF,
+        "seconds after which a cached Basic credential's account and groups "
+        "are looked up again, 0 never (default 60)"),
     AP_INIT_TAKE1("ExtranetAuditLog", set_string, SERVER_OFFSET(audit_log),
         RSRC_CONF, "audit log file, or |program for a piped log (no default)"),
     AP_INIT_ITERATE("ExtranetAuditContentType", add_audit_type, NULL,
@@ -652,6 +755,12 @@ static void resolve_defaults(xn_server_config *conf, apr_pool_t *p)
     if (conf->idle_timeout == XN_UNSET) conf->idle_timeout = XN_DEFAULT_IDLE_TIMEOUT;
     if (conf->max_lifetime == XN_UNSET) conf->max_lifetime = XN_DEFAULT_MAX_LIFETIME;
     if (conf->basic_cache_timeout == XN_UNSET) conf->basic_cache_timeout = XN_DEFAULT_BASIC_CACHE;
+    if (conf->directory_type == XN_UNSET) conf->directory_type = XN_DIRECTORY_LDAP;
+    if (conf->starttls == XN_UNSET) conf->starttls = 0;
+    if (conf->verify_cert == XN_UNSET) conf->verify_cert = 1;
+    if (conf->retry_interval == XN_UNSET) conf->retry_interval = XN_DEFAULT_RETRY_INTERVAL;
+    if (conf->lookup_user == XN_UNSET) conf->lookup_user = 0;
+    if (conf->basic_cache_recheck == XN_UNSET) conf->basic_cache_recheck = XN_DEFAULT_BASIC_RECHECK;
     if (!conf->cookie_name) conf->cookie_name = XN_DEFAULT_COOKIE;
     if (!conf->endpoint) conf->endpoint = XN_DEFAULT_ENDPOINT;
 
@@ -669,8 +778,68 @@ static void resolve_defaults(xn_server_config *conf, apr_pool_t *p)
     }
 }
 
+/* Resolves the directory type, login attributes, TLS and failover
+ * settings into LDAP. */
+static apr_status_t build_ldap_directory(xn_ldap_config *ldap,
+                                         const xn_server_config *conf,
+                                         apr_pool_t *p, const char **err,
+                                         const char **directive)
+{
+    apr_array_header_t *attrs = conf->login_attributes;
+    int threads = 0;
+
+    ldap->active_directory = conf->directory_type == XN_DIRECTORY_AD;
+    ldap->chain_groups = ldap->active_directory;
+    if (!attrs) {
+        attrs = apr_array_make(p, 2, sizeof(const char *));
+        if (ldap->active_directory) {
+            APR_ARRAY_PUSH(attrs, const char *) = "sAMAccountName";
+            APR_ARRAY_PUSH(attrs, const char *) = "userPrincipalName";
+        }
+        else {
+            APR_ARRAY_PUSH(attrs, const char *) = ldap->attribute;
+        }
+    }
+    ldap->login_attributes = attrs;
+    ldap->domains = conf->domains;
+    ldap->starttls = conf->starttls;
+    ldap->verify_cert = conf->verify_cert;
+    ldap->retry_interval = conf->retry_interval;
+
+    if (conf->max_active != XN_UNSET) {
+        ldap->max_active = conf->max_active;
+    }
+    else {
+        ap_mpm_query(AP_MPMQ_MAX_THREADS, &threads);
+        ldap->max_active = threads > 1 ? threads / 2 : 0;
+    }
+
+    if (conf->starttls && !strncasecmp(ldap->uris, "ldaps:", 6)) {
+        *directive = "ExtranetLDAPStartTLS";
+        *err = "On needs an ldap:// URL; ldaps:// is already encrypted";
+        return APR_EINVAL;
+    }
+    if (conf->ca_file) {
+        apr_file_t *f = NULL;
+        const char *path = ap_server_root_relative(p, conf->ca_file);
+        apr_status_t rv = path ? apr_file_open(&f, path, APR_FOPEN_READ,
+                                               APR_OS_DEFAULT, p)
+                               : APR_EINVAL;
+
+        if (rv != APR_SUCCESS) {
+            *directive = "ExtranetLDAPCAFile";
+            *err = apr_psprintf(p, "cannot read \"%s\": %pm", conf->ca_file,
+                                &rv);
+            return rv;
+        }
+        apr_file_close(f);
+        ldap->ca_file = path;
+    }
+    return APR_SUCCESS;
+}
+
 static apr_status_t build_ldap_config(xn_server_config *conf, apr_pool_t *p,
-                                      const char **err)
+                                      const char **err, const char **directive)
 {
     xn_ldap_config *ldap = apr_pmemdup(p, conf->ldap_url_parts,
                                        sizeof(*ldap));
@@ -684,6 +853,10 @@ static apr_status_t build_ldap_config(xn_server_config *conf, apr_pool_t *p,
     ldap->connect_timeout = conf->connect_timeout;
     ldap->timeout = conf->timeout;
     ldap->pool_max = XN_DEFAULT_POOL_MAX;
+    rv = build_ldap_directory(ldap, conf, p, err, directive);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
 
     if (conf->bind_password_source) {
         rv = load_bind_password(&ldap->bind_password, err, p,
@@ -758,6 +931,7 @@ static void warn_unreachable_rules(const xn_server_config *conf, server_rec *s)
 static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
 {
     const char *err = NULL;
+    const char *directive = "ExtranetLDAPBindPassword";
 
     resolve_defaults(conf, p);
     if (!conf->ldap_url) {
@@ -768,8 +942,8 @@ static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
         return fail_check(s, "ExtranetAuditLog", "missing; Extranet On needs "
                           "an audit log");
     }
-    if (build_ldap_config(conf, p, &err) != APR_SUCCESS) {
-        return fail_check(s, "ExtranetLDAPBindPassword", err);
+    if (build_ldap_config(conf, p, &err, &directive) != APR_SUCCESS) {
+        return fail_check(s, directive, err);
     }
     if (build_rolemap(conf, p, &err) != APR_SUCCESS) {
         return fail_check(s, "ExtranetRole", err);

@@ -35,6 +35,16 @@ typedef struct xn_server_config {
     int nested_depth;
     int connect_timeout;
     int timeout;
+    int directory_type;              /* XN_DIRECTORY_* */
+    apr_array_header_t *login_attributes;
+    apr_array_header_t *domains;
+    int starttls;
+    const char *ca_file;
+    int verify_cert;
+    int retry_interval;
+    int max_active;
+    int lookup_user;
+    int basic_cache_recheck;
     apr_array_header_t *role_specs;  /* xn_role_spec */
     apr_array_header_t *rule_specs;  /* xn_rule_spec */
     int rule_match_case;
@@ -53,6 +63,9 @@ typedef struct xn_server_config {
     xn_ldap_pool *ldap_pool;         /* set per child in child_init */
     xn_auditlog *audit;              /* set in open_logs */
 } xn_server_config;
+
+#define XN_DIRECTORY_LDAP 0
+#define XN_DIRECTORY_AD 1
 
 typedef struct xn_role_spec {
     const char *name;

@@ -11,21 +11,47 @@
 #include <ldap.h>
 
 #include "xn_ldap.h"
+#include "xn_adstate.h"
 #include "xn_escape.h"
 
 typedef enum { XN_CONN_SEARCH, XN_CONN_BIND } xn_conn_kind_e;
 
+/* LDAP_MATCHING_RULE_IN_CHAIN: AD walks nested membership server-side. */
+#define XN_IN_CHAIN_RULE "1.2.840.113556.1.4.1941"
+
+/* One connection and the index of the host it talks to. */
+typedef struct xn_conn {
+    LDAP *ld;
+    int host;
+} xn_conn;
+
 /* Idle connections of one kind. Fixed arrays, because the pool's memory
  * must not grow from request threads. */
 typedef struct xn_conn_list {
-    LDAP **conns;
+    xn_conn *conns;
     int count;
 } xn_conn_list;
 
+/* Failover state of one host. A host that fails is skipped until retry_at.
+ * The first request after that probes it and pushes retry_at forward, so
+ * the other requests do not wait on the same dead host at once. */
+typedef struct xn_host {
+    const char *uri;
+    int up;
+    apr_time_t down_since;
+    apr_time_t retry_at;
+    apr_uint64_t failures;
+} xn_host;
+
 struct xn_ldap_pool {
     const xn_ldap_config *cfg;
-    apr_thread_mutex_t *lock;        /* guards both lists */
+    apr_thread_mutex_t *lock;        /* guards idle, hosts and active */
     xn_conn_list idle[2];            /* indexed by xn_conn_kind_e */
+    xn_host *hosts;
+    int host_count;
+    int active;                      /* sign-ins using the directory now */
+    xn_ldap_log_fn *log;
+    void *log_baton;
 };
 
 /* One search: its filter, what it returns and the result kept for parsing. */
@@ -46,8 +72,47 @@ const char *xn_ldap_status_reason(xn_ldap_status_e status)
     case XN_LDAP_NO_SUCH_USER:        return "unknown_user";
     case XN_LDAP_AMBIGUOUS:           return "ambiguous_user";
     case XN_LDAP_UNAVAILABLE:         return "directory_unavailable";
+    case XN_LDAP_BUSY:                return "directory_busy";
+    case XN_LDAP_ACCOUNT_DISABLED:    return "account_disabled";
+    case XN_LDAP_ACCOUNT_LOCKED:      return "account_locked";
+    case XN_LDAP_ACCOUNT_EXPIRED:     return "account_expired";
+    case XN_LDAP_PASSWORD_EXPIRED:    return "password_expired";
+    case XN_LDAP_PASSWORD_MUST_CHANGE: return "password_must_change";
+    case XN_LDAP_LOGON_RESTRICTED:    return "logon_restricted";
+    case XN_LDAP_UNKNOWN_DOMAIN:      return "unknown_domain";
     }
     return "unknown";
+}
+
+int xn_ldap_status_password_verified(xn_ldap_status_e status)
+{
+    switch (status) {
+    case XN_LDAP_ACCOUNT_DISABLED:
+    case XN_LDAP_ACCOUNT_EXPIRED:
+    case XN_LDAP_PASSWORD_EXPIRED:
+    case XN_LDAP_PASSWORD_MUST_CHANGE:
+    case XN_LDAP_LOGON_RESTRICTED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static xn_ldap_status_e status_from_adstate(xn_adstate_e state)
+{
+    switch (state) {
+    case XN_ADSTATE_OK:               return XN_LDAP_OK;
+    case XN_ADSTATE_NO_SUCH_USER:     return XN_LDAP_NO_SUCH_USER;
+    case XN_ADSTATE_LOGON_HOURS:
+    case XN_ADSTATE_WORKSTATION:      return XN_LDAP_LOGON_RESTRICTED;
+    case XN_ADSTATE_PASSWORD_EXPIRED: return XN_LDAP_PASSWORD_EXPIRED;
+    case XN_ADSTATE_DISABLED:         return XN_LDAP_ACCOUNT_DISABLED;
+    case XN_ADSTATE_ACCOUNT_EXPIRED:  return XN_LDAP_ACCOUNT_EXPIRED;
+    case XN_ADSTATE_MUST_CHANGE:      return XN_LDAP_PASSWORD_MUST_CHANGE;
+    case XN_ADSTATE_LOCKED:           return XN_LDAP_ACCOUNT_LOCKED;
+    case XN_ADSTATE_BAD_PASSWORD:
+    default:                          return XN_LDAP_INVALID_CREDENTIALS;
+    }
 }
 
 static apr_status_t parse_host_list(xn_ldap_config *cfg, apr_pool_t *p,
@@ -203,16 +268,85 @@ static int is_connection_error(int rc)
            || rc == LDAP_TIMEOUT || rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY;
 }
 
-static void conn_discard(LDAP *ld)
+static void conn_discard(xn_conn *c)
 {
-    if (ld) {
-        ldap_unbind_ext(ld, NULL, NULL);
+    if (c->ld) {
+        ldap_unbind_ext(c->ld, NULL, NULL);
+        c->ld = NULL;
     }
+}
+
+static const char *ldap_error_text(apr_pool_t *p, int rc)
+{
+    return apr_psprintf(p, "%s (%d)", ldap_err2string(rc), rc);
+}
+
+/* Marks host INDEX failed or working. Only a change of state is logged,
+ * once, outside the lock. */
+static void host_report(xn_ldap_pool *pool, int index, int ok,
+                        const char *detail)
+{
+    xn_host *h = &pool->hosts[index];
+    apr_time_t now = apr_time_now();
+    int changed = 0;
+
+    apr_thread_mutex_lock(pool->lock);
+    if (ok) {
+        changed = !h->up;
+        h->up = 1;
+        h->down_since = 0;
+        h->retry_at = 0;
+    }
+    else {
+        changed = h->up;
+        if (h->up) {
+            h->down_since = now;
+        }
+        h->up = 0;
+        h->failures++;
+        h->retry_at = now + apr_time_from_sec(pool->cfg->retry_interval);
+    }
+    apr_thread_mutex_unlock(pool->lock);
+
+    if (changed && pool->log) {
+        pool->log(pool->log_baton, ok, h->uri, detail);
+    }
+}
+
+/* Chooses the first host from FROM on that is up or whose back-off has
+ * ended, or with ANY the next host whatever its state. A host past its
+ * back-off is probed by this request only: retry_at moves on, so
+ * concurrent requests skip it until the probe reports. Returns -1 when no
+ * host qualifies. */
+static int host_pick(xn_ldap_pool *pool, int from, int any)
+{
+    apr_time_t now = apr_time_now();
+    int i;
+    int chosen = -1;
+
+    apr_thread_mutex_lock(pool->lock);
+    for (i = from; i < pool->host_count; i++) {
+        xn_host *h = &pool->hosts[i];
+
+        if (h->up || any) {
+            chosen = i;
+            break;
+        }
+        if (h->retry_at <= now) {
+            h->retry_at = now + apr_time_from_sec(pool->cfg->retry_interval);
+            chosen = i;
+            break;
+        }
+    }
+    apr_thread_mutex_unlock(pool->lock);
+    return chosen;
 }
 
 /* Waits at most the operation timeout for the result of MSGID. A timeout
  * abandons the operation and returns LDAP_TIMEOUT, and the caller discards
- * the connection: libldap cannot tell whether the server will still answer. */
+ * the connection: libldap cannot tell whether the server will still answer.
+ * Search continuation references are collected with the entries and never
+ * followed, because LDAP_OPT_REFERRALS is off. */
 static int wait_result(LDAP *ld, const xn_ldap_config *cfg, int msgid,
                        LDAPMessage **res)
 {
@@ -231,11 +365,16 @@ static int wait_result(LDAP *ld, const xn_ldap_config *cfg, int msgid,
     return LDAP_SUCCESS;
 }
 
+/* Binds as DN. On failure *diagnostic (when not NULL) receives the
+ * server's diagnostic message from P, which on AD carries the account
+ * state sub-code. */
 static int simple_bind(LDAP *ld, const xn_ldap_config *cfg, const char *dn,
-                       const char *password)
+                       const char *password, apr_pool_t *p,
+                       const char **diagnostic)
 {
     struct berval cred;
     LDAPMessage *res = NULL;
+    char *message = NULL;
     int msgid = -1;
     int rc;
     int result = LDAP_OTHER;
@@ -252,76 +391,206 @@ static int simple_bind(LDAP *ld, const xn_ldap_config *cfg, const char *dn,
     if (rc != LDAP_SUCCESS) {
         return rc;
     }
-    rc = ldap_parse_result(ld, res, &result, NULL, NULL, NULL, NULL, 1);
+    rc = ldap_parse_result(ld, res, &result, NULL, &message, NULL, NULL, 1);
+    if (diagnostic && message && p) {
+        *diagnostic = apr_pstrdup(p, message);
+    }
+    ldap_memfree(message);
     return rc != LDAP_SUCCESS ? rc : result;
 }
 
-static int conn_open(LDAP **out, const xn_ldap_config *cfg)
+/* Sets the TLS options on LD alone: LDAP_OPT_X_TLS_NEWCTX gives the
+ * connection its own TLS context, so no global libldap state is touched
+ * from a request thread. */
+static int set_tls_options(LDAP *ld, const xn_ldap_config *cfg)
+{
+    int require = cfg->verify_cert ? LDAP_OPT_X_TLS_DEMAND
+                                   : LDAP_OPT_X_TLS_NEVER;
+    int is_server = 0;
+    int rc;
+
+    rc = ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require);
+    if (rc == LDAP_SUCCESS && cfg->ca_file) {
+        rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
+    }
+    if (rc == LDAP_SUCCESS) {
+        rc = ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &is_server);
+    }
+    return rc;
+}
+
+/* Opens a connection to host INDEX and, for StartTLS, secures it. The TCP
+ * connection is made here, so a dead host shows at once. */
+static int conn_open_host(LDAP **out, const xn_ldap_config *cfg,
+                          const char *uri, apr_pool_t *p, const char **detail)
 {
     LDAP *ld = NULL;
     int version = LDAP_VERSION3;
     struct timeval connect_tv = { cfg->connect_timeout, 0 };
     struct timeval op_tv = { cfg->timeout, 0 };
-    int rc = ldap_initialize(&ld, cfg->uris);
+    int rc = ldap_initialize(&ld, uri);
 
     if (rc != LDAP_SUCCESS) {
+        *detail = apr_pstrcat(p, "cannot use ", uri, ": ",
+                              ldap_error_text(p, rc), NULL);
         return rc;
     }
     ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
     ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
     ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &connect_tv);
     ldap_set_option(ld, LDAP_OPT_TIMEOUT, &op_tv);
+    rc = set_tls_options(ld, cfg);
+    if (rc == LDAP_SUCCESS) {
+        rc = ldap_connect(ld);
+    }
+    if (rc == LDAP_SUCCESS && cfg->starttls) {
+        rc = ldap_start_tls_s(ld, NULL, NULL);
+    }
+    if (rc != LDAP_SUCCESS) {
+        char *message = NULL;
+        int tls = cfg->starttls || !strncasecmp(uri, "ldaps:", 6);
+
+        ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &message);
+        if (message && !strcmp(message, "(unknown error code)")) {
+            ldap_memfree(message);
+            message = NULL;
+        }
+        *detail = apr_psprintf(p, "cannot connect to %s: %s%s%s%s", uri,
+                               ldap_error_text(p, rc), message ? ": " : "",
+                               message ? message : "",
+                               tls ? "; if the host is up, check that the "
+                                     "CA in ExtranetLDAPCAFile signed its "
+                                     "certificate and that the certificate "
+                                     "names the host of the URL" : "");
+        ldap_memfree(message);
+        ldap_unbind_ext(ld, NULL, NULL);
+        return is_connection_error(rc) ? rc : LDAP_CONNECT_ERROR;
+    }
     *out = ld;
     return LDAP_SUCCESS;
 }
 
-/* Takes an idle connection of KIND, or opens one. A new search connection
- * is bound as the service account first. *pooled tells the caller whether
- * the connection came from the idle list and may have gone stale. */
-static int conn_acquire(LDAP **out, int *pooled, xn_ldap_pool *pool,
-                        xn_conn_kind_e kind)
+/* Opens a connection of KIND to host INDEX. A new search connection is
+ * bound as the service account first. */
+static int conn_open_kind(LDAP **out, xn_ldap_pool *pool, int index,
+                          xn_conn_kind_e kind, apr_pool_t *p,
+                          const char **detail)
+{
+    const char *uri = pool->hosts[index].uri;
+    int rc = conn_open_host(out, pool->cfg, uri, p, detail);
+
+    if (rc == LDAP_SUCCESS && kind == XN_CONN_SEARCH) {
+        rc = simple_bind(*out, pool->cfg, pool->cfg->bind_dn,
+                         pool->cfg->bind_password, NULL, NULL);
+        if (rc != LDAP_SUCCESS) {
+            *detail = apr_pstrcat(p, "service bind to ", uri, " failed: ",
+                                  ldap_error_text(p, rc), NULL);
+            ldap_unbind_ext(*out, NULL, NULL);
+            *out = NULL;
+        }
+    }
+    return rc;
+}
+
+/* Opens a connection of KIND to the first usable host, and tries the next
+ * one when a host cannot be reached. Hosts in back-off are skipped while
+ * another host is left. When every host is in back-off, each is tried once
+ * anyway, so a single-host setup recovers as soon as the directory does. */
+static int conn_open(xn_conn *out, xn_ldap_pool *pool, xn_conn_kind_e kind,
+                     apr_pool_t *p, const char **detail)
+{
+    int rc = LDAP_SERVER_DOWN;
+    int tried = 0;
+    int any;
+
+    *detail = "no directory host could be tried";
+    for (any = 0; any < 2 && !tried; any++) {
+        int host = 0;
+
+        while ((host = host_pick(pool, host, any)) >= 0) {
+            LDAP *ld = NULL;
+
+            tried++;
+            rc = conn_open_kind(&ld, pool, host, kind, p, detail);
+            if (rc == LDAP_SUCCESS) {
+                host_report(pool, host, 1, NULL);
+                out->ld = ld;
+                out->host = host;
+                return LDAP_SUCCESS;
+            }
+            if (!is_connection_error(rc)) {
+                return rc;
+            }
+            host_report(pool, host, 0, *detail);
+            /* A host that timed out has used up this request's time. */
+            if (rc == LDAP_TIMEOUT) {
+                return rc;
+            }
+            host++;
+        }
+    }
+    return rc;
+}
+
+/* Takes an idle connection of KIND, or opens one. An idle connection to a
+ * host after the first one that is up or due for a retry is dropped, and
+ * conn_open() probes that host, so traffic returns to the preferred host
+ * once it recovers. *pooled is set when the connection
+ * came from the idle list and may have gone stale. */
+static int conn_acquire(xn_conn *out, int *pooled, xn_ldap_pool *pool,
+                        xn_conn_kind_e kind, apr_pool_t *p,
+                        const char **detail)
 {
     xn_conn_list *list = &pool->idle[kind];
-    LDAP *ld = NULL;
-    int rc;
+    xn_conn c = { NULL, -1 };
+    apr_time_t now = apr_time_now();
+    int preferred = 0;
 
     apr_thread_mutex_lock(pool->lock);
+    while (preferred < pool->host_count && !pool->hosts[preferred].up
+           && pool->hosts[preferred].retry_at > now) {
+        preferred++;
+    }
     if (list->count > 0) {
-        ld = list->conns[--list->count];
+        c = list->conns[--list->count];
     }
     apr_thread_mutex_unlock(pool->lock);
 
-    *pooled = ld != NULL;
-    if (ld) {
-        *out = ld;
+    if (c.ld && c.host > preferred) {
+        conn_discard(&c);
+    }
+    *pooled = c.ld != NULL;
+    if (c.ld) {
+        *out = c;
         return LDAP_SUCCESS;
     }
-
-    rc = conn_open(&ld, pool->cfg);
-    if (rc == LDAP_SUCCESS && kind == XN_CONN_SEARCH) {
-        rc = simple_bind(ld, pool->cfg, pool->cfg->bind_dn,
-                         pool->cfg->bind_password);
-    }
-    if (rc != LDAP_SUCCESS) {
-        conn_discard(ld);
-        return rc;
-    }
-    *out = ld;
-    return LDAP_SUCCESS;
+    return conn_open(out, pool, kind, p, detail);
 }
 
-static void conn_release(xn_ldap_pool *pool, xn_conn_kind_e kind, LDAP *ld)
+static void conn_release(xn_ldap_pool *pool, xn_conn_kind_e kind, xn_conn *c)
 {
     xn_conn_list *list = &pool->idle[kind];
 
     apr_thread_mutex_lock(pool->lock);
     if (list->count < pool->cfg->pool_max) {
-        list->conns[list->count++] = ld;
-        ld = NULL;
+        list->conns[list->count++] = *c;
+        c->ld = NULL;
     }
     apr_thread_mutex_unlock(pool->lock);
 
-    conn_discard(ld);
+    conn_discard(c);
+}
+
+/* Discards C after a connection error and marks its host failed. */
+static void conn_failed(xn_ldap_pool *pool, xn_conn *c, apr_pool_t *p,
+                        int rc)
+{
+    int host = c->host;
+
+    conn_discard(c);
+    host_report(pool, host, 0,
+                apr_pstrcat(p, "operation failed: ", ldap_error_text(p, rc),
+                            NULL));
 }
 
 static int search_once(LDAP *ld, const xn_ldap_config *cfg, xn_search *s)
@@ -346,62 +615,75 @@ static int search_once(LDAP *ld, const xn_ldap_config *cfg, xn_search *s)
 
 /* Runs one search on a service connection. A stale pooled connection is
  * replaced once, so a directory restart costs no failed sign-in. */
-static int run_search(LDAP **held, xn_ldap_pool *pool, xn_search *s)
+static int run_search(xn_conn *held, xn_ldap_pool *pool, xn_search *s,
+                      apr_pool_t *p, const char **detail)
 {
     int attempt;
     int rc = LDAP_OTHER;
 
     for (attempt = 0; attempt < 2; attempt++) {
-        LDAP *ld = NULL;
+        xn_conn c = { NULL, -1 };
         int pooled = 0;
 
-        rc = conn_acquire(&ld, &pooled, pool, XN_CONN_SEARCH);
+        rc = conn_acquire(&c, &pooled, pool, XN_CONN_SEARCH, p, detail);
         if (rc != LDAP_SUCCESS) {
             return rc;
         }
-        rc = search_once(ld, pool->cfg, s);
+        rc = search_once(c.ld, pool->cfg, s);
         if (is_connection_error(rc)) {
             ldap_msgfree(s->result);
             s->result = NULL;
-            conn_discard(ld);
             if (pooled && rc != LDAP_TIMEOUT) {
+                conn_discard(&c);
                 continue;
             }
+            conn_failed(pool, &c, p, rc);
+            *detail = ldap_error_text(p, rc);
             return rc;
         }
-        *held = ld;
+        *held = c;
         return rc;
     }
     return rc;
 }
 
-static const char *ldap_error_text(apr_pool_t *p, int rc)
+static const char *first_value(LDAP *ld, LDAPMessage *entry, apr_pool_t *p,
+                               const char *attribute)
 {
-    return apr_psprintf(p, "%s (%d)", ldap_err2string(rc), rc);
+    struct berval **values = ldap_get_values_len(ld, entry, attribute);
+    const char *value = NULL;
+
+    if (values && values[0]) {
+        value = apr_pstrmemdup(p, values[0]->bv_val, values[0]->bv_len);
+    }
+    ldap_value_free_len(values);
+    return value;
 }
 
-/* Returns the directory's spelling of the login attribute: the value that
- * matches USER ignoring ASCII case, else the first value. The server's
- * matching rule may have found the entry through spaces, Unicode case or
- * normalisation that this comparison does not know, and what the user typed
- * must never become the name that sessions and the audit log carry. Returns
- * NULL when the entry has no value. */
+/* Returns the directory's spelling of the first login attribute: the value
+ * that matches USER ignoring ASCII case, else the first value. So a
+ * userPrincipalName sign-in on AD still yields the sAMAccountName. The
+ * server's matching rule may have found the entry through spaces, Unicode
+ * case or normalisation that this comparison does not know, and what the
+ * user typed must never become the name that sessions and the audit log
+ * carry. Returns NULL when the entry has no value. */
 static const char *entry_name(LDAP *ld, LDAPMessage *entry, apr_pool_t *p,
                               const char *attribute, const char *user)
 {
     struct berval **values = ldap_get_values_len(ld, entry, attribute);
+    const struct berval *chosen = values ? values[0] : NULL;
     const char *name = NULL;
     int i;
 
     for (i = 0; values && values[i]; i++) {
         if (values[i]->bv_len == strlen(user)
             && !strncasecmp(values[i]->bv_val, user, values[i]->bv_len)) {
-            name = apr_pstrmemdup(p, values[i]->bv_val, values[i]->bv_len);
+            chosen = values[i];
             break;
         }
     }
-    if (!name && values && values[0]) {
-        name = apr_pstrmemdup(p, values[0]->bv_val, values[0]->bv_len);
+    if (chosen) {
+        name = apr_pstrmemdup(p, chosen->bv_val, chosen->bv_len);
     }
     ldap_value_free_len(values);
     return name;
@@ -448,68 +730,113 @@ static void add_memberof(apr_array_header_t *groups, apr_hash_t *seen,
     ldap_value_free_len(values);
 }
 
-static xn_ldap_status_e find_user(xn_ldap_user *u, apr_hash_t *seen,
-                                  const char **detail, xn_ldap_pool *pool,
-                                  apr_pool_t *p, const char *user)
+static const char *login_attribute(const xn_ldap_config *cfg, int i)
+{
+    return APR_ARRAY_IDX(cfg->login_attributes, i, const char *);
+}
+
+/* Builds "(&FILTER(|(a1=USER)(a2=USER)))" over the login attributes. */
+static const char *user_filter(apr_pool_t *p, const xn_ldap_config *cfg,
+                               const char *user)
+{
+    const char *escaped = xn_ldap_filter_escape(p, user, strlen(user));
+    const char *alternatives = "";
+    int i;
+
+    for (i = 0; i < cfg->login_attributes->nelts; i++) {
+        alternatives = apr_pstrcat(p, alternatives, "(",
+                                   login_attribute(cfg, i), "=", escaped,
+                                   ")", NULL);
+    }
+    if (cfg->login_attributes->nelts > 1) {
+        alternatives = apr_pstrcat(p, "(|", alternatives, ")", NULL);
+    }
+    return apr_pstrcat(p, "(&", cfg->filter ? cfg->filter : "", alternatives,
+                       ")", NULL);
+}
+
+/* The AD state attributes of ENTRY. */
+static xn_ldap_status_e entry_state(LDAP *ld, LDAPMessage *entry,
+                                    apr_pool_t *p)
+{
+    xn_adstate_e state = xn_adstate_from_entry(
+        first_value(ld, entry, p, "userAccountControl"),
+        first_value(ld, entry, p, "msDS-User-Account-Control-Computed"),
+        first_value(ld, entry, p, "accountExpires"),
+        first_value(ld, entry, p, "pwdLastSet"),
+        xn_adstate_filetime(apr_time_now()));
+
+    return status_from_adstate(state);
+}
+
+static xn_ldap_status_e find_user(xn_ldap_user *u, xn_ldap_status_e *state,
+                                  apr_hash_t *seen, const char **detail,
+                                  xn_ldap_pool *pool, apr_pool_t *p,
+                                  const char *user)
 {
     const xn_ldap_config *cfg = pool->cfg;
-    char *attrs[3] = { (char *)cfg->attribute, NULL, NULL };
+    char *attrs[8] = { (char *)login_attribute(cfg, 0), NULL };
     xn_search s = { cfg->base, cfg->scope, NULL, attrs, 2, NULL };
-    LDAP *ld = NULL;
+    xn_conn c = { NULL, -1 };
     LDAPMessage *entry;
     char *dn;
+    int n = 1;
     int rc;
 
     if (cfg->memberof) {
-        attrs[1] = "memberOf";
+        attrs[n++] = "memberOf";
     }
-    s.filter = apr_pstrcat(p, "(&", cfg->filter ? cfg->filter : "", "(",
-                           cfg->attribute, "=",
-                           xn_ldap_filter_escape(p, user, strlen(user)), "))",
-                           NULL);
+    if (cfg->active_directory) {
+        attrs[n++] = "userAccountControl";
+        attrs[n++] = "msDS-User-Account-Control-Computed";
+        attrs[n++] = "accountExpires";
+        attrs[n++] = "pwdLastSet";
+    }
+    s.filter = user_filter(p, cfg, user);
 
-    rc = run_search(&ld, pool, &s);
+    rc = run_search(&c, pool, &s, p, detail);
     if (rc == LDAP_SIZELIMIT_EXCEEDED
-        || (rc == LDAP_SUCCESS && ldap_count_entries(ld, s.result) > 1)) {
+        || (rc == LDAP_SUCCESS && ldap_count_entries(c.ld, s.result) > 1)) {
         ldap_msgfree(s.result);
-        conn_release(pool, XN_CONN_SEARCH, ld);
+        conn_release(pool, XN_CONN_SEARCH, &c);
         *detail = "more than one directory entry matches the user name";
         return XN_LDAP_AMBIGUOUS;
     }
     if (rc != LDAP_SUCCESS) {
         ldap_msgfree(s.result);
-        if (ld) {
-            conn_release(pool, XN_CONN_SEARCH, ld);
+        if (c.ld) {
+            conn_release(pool, XN_CONN_SEARCH, &c);
+            *detail = ldap_error_text(p, rc);
         }
-        *detail = apr_pstrcat(p, "user search failed: ",
-                              ldap_error_text(p, rc), NULL);
+        *detail = apr_pstrcat(p, "user search failed: ", *detail, NULL);
         return XN_LDAP_UNAVAILABLE;
     }
 
-    entry = ldap_first_entry(ld, s.result);
+    entry = ldap_first_entry(c.ld, s.result);
     if (!entry) {
         ldap_msgfree(s.result);
-        conn_release(pool, XN_CONN_SEARCH, ld);
+        conn_release(pool, XN_CONN_SEARCH, &c);
         *detail = "no directory entry matches the user name";
         return XN_LDAP_NO_SUCH_USER;
     }
 
-    dn = ldap_get_dn(ld, entry);
+    dn = ldap_get_dn(c.ld, entry);
     u->dn = apr_pstrdup(p, dn ? dn : "");
     ldap_memfree(dn);
-    u->name = entry_name(ld, entry, p, cfg->attribute, user);
+    u->name = entry_name(c.ld, entry, p, login_attribute(cfg, 0), user);
     if (!u->name) {
         ldap_msgfree(s.result);
-        conn_release(pool, XN_CONN_SEARCH, ld);
+        conn_release(pool, XN_CONN_SEARCH, &c);
         *detail = apr_pstrcat(p, "the entry ", u->dn, " has no ",
-                              cfg->attribute, " value", NULL);
+                              login_attribute(cfg, 0), " value", NULL);
         return XN_LDAP_NO_SUCH_USER;
     }
     if (cfg->memberof) {
-        add_memberof(u->groups, seen, p, ld, entry);
+        add_memberof(u->groups, seen, p, c.ld, entry);
     }
+    *state = cfg->active_directory ? entry_state(c.ld, entry, p) : XN_LDAP_OK;
     ldap_msgfree(s.result);
-    conn_release(pool, XN_CONN_SEARCH, ld);
+    conn_release(pool, XN_CONN_SEARCH, &c);
     return XN_LDAP_OK;
 }
 
@@ -517,34 +844,46 @@ static xn_ldap_status_e bind_user(const char **detail, xn_ldap_pool *pool,
                                   apr_pool_t *p, const char *dn,
                                   const char *password)
 {
+    const char *diagnostic = NULL;
     int attempt;
     int rc = LDAP_OTHER;
 
     for (attempt = 0; attempt < 2; attempt++) {
-        LDAP *ld = NULL;
+        xn_conn c = { NULL, -1 };
         int pooled = 0;
 
-        rc = conn_acquire(&ld, &pooled, pool, XN_CONN_BIND);
-        if (rc == LDAP_SUCCESS) {
-            rc = simple_bind(ld, pool->cfg, dn, password);
-            if (!is_connection_error(rc)) {
-                conn_release(pool, XN_CONN_BIND, ld);
-                break;
-            }
-            conn_discard(ld);
+        rc = conn_acquire(&c, &pooled, pool, XN_CONN_BIND, p, detail);
+        if (rc != LDAP_SUCCESS) {
+            *detail = apr_pstrcat(p, "no connection for the user bind: ",
+                                  *detail, NULL);
+            return XN_LDAP_UNAVAILABLE;
         }
-        if (!pooled || rc == LDAP_TIMEOUT) {
+        rc = simple_bind(c.ld, pool->cfg, dn, password, p, &diagnostic);
+        if (!is_connection_error(rc)) {
+            conn_release(pool, XN_CONN_BIND, &c);
             break;
         }
+        if (!pooled || rc == LDAP_TIMEOUT) {
+            conn_failed(pool, &c, p, rc);
+            break;
+        }
+        conn_discard(&c);
     }
 
     if (rc == LDAP_SUCCESS) {
         return XN_LDAP_OK;
     }
     *detail = apr_pstrcat(p, "bind as \"", dn, "\" failed: ",
-                          ldap_error_text(p, rc), NULL);
-    return is_connection_error(rc) ? XN_LDAP_UNAVAILABLE
-                                   : XN_LDAP_INVALID_CREDENTIALS;
+                          ldap_error_text(p, rc),
+                          diagnostic && *diagnostic ? ": " : "",
+                          diagnostic ? diagnostic : "", NULL);
+    if (is_connection_error(rc)) {
+        return XN_LDAP_UNAVAILABLE;
+    }
+    if (rc == LDAP_INVALID_CREDENTIALS && pool->cfg->active_directory) {
+        return status_from_adstate(xn_adstate_from_bind_message(diagnostic));
+    }
+    return XN_LDAP_INVALID_CREDENTIALS;
 }
 
 /* Builds "(|(member=A)(uniqueMember=A)(member=B)...)" for the DNS. */
@@ -568,74 +907,93 @@ static const char *member_filter(apr_pool_t *p, const xn_ldap_config *cfg,
     return apr_pstrcat(p, filter, ")", NULL);
 }
 
-/* Reads the groups that list any of MEMBERS[first..] and appends new ones
- * to GROUPS. */
+/* Runs the group search FILTER and appends the DNs found to GROUPS. Only
+ * DNs are read (attribute list "1.1"): a group's member list is never
+ * transferred. */
 static int search_groups(xn_ldap_pool *pool, apr_pool_t *p,
                          apr_array_header_t *groups, apr_hash_t *seen,
-                         const apr_array_header_t *members, int first)
+                         const char *filter, const char **detail)
 {
     char *attrs[2] = { LDAP_NO_ATTRS, NULL };
     xn_search s = { pool->cfg->group_base, LDAP_SCOPE_SUBTREE, NULL, attrs,
                     0, NULL };
-    LDAP *ld = NULL;
+    xn_conn c = { NULL, -1 };
     LDAPMessage *entry;
     int rc;
 
-    s.filter = member_filter(p, pool->cfg, members, first);
-    rc = run_search(&ld, pool, &s);
+    s.filter = filter;
+    rc = run_search(&c, pool, &s, p, detail);
     if (rc != LDAP_SUCCESS) {
         ldap_msgfree(s.result);
-        if (ld) {
-            conn_release(pool, XN_CONN_SEARCH, ld);
+        if (c.ld) {
+            conn_release(pool, XN_CONN_SEARCH, &c);
+            *detail = ldap_error_text(p, rc);
         }
         return rc;
     }
 
-    for (entry = ldap_first_entry(ld, s.result); entry;
-         entry = ldap_next_entry(ld, entry)) {
-        char *dn = ldap_get_dn(ld, entry);
+    for (entry = ldap_first_entry(c.ld, s.result); entry;
+         entry = ldap_next_entry(c.ld, entry)) {
+        char *dn = ldap_get_dn(c.ld, entry);
         if (dn) {
             add_group(groups, seen, p, dn);
             ldap_memfree(dn);
         }
     }
     ldap_msgfree(s.result);
-    conn_release(pool, XN_CONN_SEARCH, ld);
+    conn_release(pool, XN_CONN_SEARCH, &c);
     return LDAP_SUCCESS;
 }
 
 /* Collects direct groups, then the groups of those groups level by level up
- * to nested_depth. SEEN holds every DN found, so a cycle ends the walk. */
+ * to nested_depth. SEEN contains every DN found, so a cycle ends the walk. On
+ * AD with chain_groups, one LDAP_MATCHING_RULE_IN_CHAIN search returns
+ * every group the user belongs to, however deep. */
 static xn_ldap_status_e read_groups(xn_ldap_user *u, apr_hash_t *seen,
                                     const char **detail, xn_ldap_pool *pool,
                                     apr_pool_t *p)
 {
+    const xn_ldap_config *cfg = pool->cfg;
     apr_array_header_t *start = apr_array_make(p, 1, sizeof(const char *));
     int level_start = 0;
     int depth;
     int rc;
 
-    if (pool->cfg->group_attributes->nelts > 0) {
-        APR_ARRAY_PUSH(start, const char *) = u->dn;
-        rc = search_groups(pool, p, u->groups, seen, start, 0);
+    if (cfg->chain_groups) {
+        const char *filter = apr_pstrcat(p, "(member:" XN_IN_CHAIN_RULE ":=",
+                                         xn_ldap_filter_escape(p, u->dn,
+                                                               strlen(u->dn)),
+                                         ")", NULL);
+        rc = search_groups(pool, p, u->groups, seen, filter, detail);
         if (rc != LDAP_SUCCESS) {
-            *detail = apr_pstrcat(p, "group search failed: ",
-                                  ldap_error_text(p, rc), NULL);
+            *detail = apr_pstrcat(p, "group search failed: ", *detail, NULL);
+            return XN_LDAP_UNAVAILABLE;
+        }
+        return XN_LDAP_OK;
+    }
+
+    if (cfg->group_attributes->nelts > 0) {
+        APR_ARRAY_PUSH(start, const char *) = u->dn;
+        rc = search_groups(pool, p, u->groups, seen,
+                           member_filter(p, cfg, start, 0), detail);
+        if (rc != LDAP_SUCCESS) {
+            *detail = apr_pstrcat(p, "group search failed: ", *detail, NULL);
             return XN_LDAP_UNAVAILABLE;
         }
     }
 
-    for (depth = 0; depth < pool->cfg->nested_depth; depth++) {
+    for (depth = 0; depth < cfg->nested_depth; depth++) {
         int level_end = u->groups->nelts;
 
-        if (level_start == level_end
-            || pool->cfg->group_attributes->nelts == 0) {
+        if (level_start == level_end || cfg->group_attributes->nelts == 0) {
             break;
         }
-        rc = search_groups(pool, p, u->groups, seen, u->groups, level_start);
+        rc = search_groups(pool, p, u->groups, seen,
+                           member_filter(p, cfg, u->groups, level_start),
+                           detail);
         if (rc != LDAP_SUCCESS) {
-            *detail = apr_pstrcat(p, "nested group search failed: ",
-                                  ldap_error_text(p, rc), NULL);
+            *detail = apr_pstrcat(p, "nested group search failed: ", *detail,
+                                  NULL);
             return XN_LDAP_UNAVAILABLE;
         }
         level_start = level_end;
@@ -643,28 +1001,124 @@ static xn_ldap_status_e read_groups(xn_ldap_user *u, apr_hash_t *seen,
     return XN_LDAP_OK;
 }
 
+const char *xn_ldap_strip_domain(const xn_ldap_config *cfg, const char *user)
+{
+    const char *sep = strchr(user, '\\');
+    apr_size_t len;
+    int i;
+
+    if (!sep) {
+        return user;
+    }
+    len = sep - user;
+    for (i = 0; cfg->domains && i < cfg->domains->nelts; i++) {
+        const char *domain = APR_ARRAY_IDX(cfg->domains, i, const char *);
+
+        if (strlen(domain) == len && !strncasecmp(domain, user, len)) {
+            return sep + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Counts this sign-in against max_active. Returns 0 when the limit is
+ * reached, so the caller responds at once instead of holding a worker. */
+static int enter_active(xn_ldap_pool *pool)
+{
+    int admitted;
+
+    apr_thread_mutex_lock(pool->lock);
+    admitted = pool->cfg->max_active <= 0
+               || pool->active < pool->cfg->max_active;
+    if (admitted) {
+        pool->active++;
+    }
+    apr_thread_mutex_unlock(pool->lock);
+    return admitted;
+}
+
+static void leave_active(xn_ldap_pool *pool)
+{
+    apr_thread_mutex_lock(pool->lock);
+    pool->active--;
+    apr_thread_mutex_unlock(pool->lock);
+}
+
+static xn_ldap_status_e authenticate(xn_ldap_user *u, const char **detail,
+                                     xn_ldap_pool *pool, apr_pool_t *p,
+                                     const char *user, const char *password)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    xn_ldap_status_e state = XN_LDAP_OK;
+    xn_ldap_status_e status;
+
+    status = find_user(u, &state, seen, detail, pool, p, user);
+    if (status == XN_LDAP_OK && password) {
+        status = bind_user(detail, pool, p, u->dn, password);
+    }
+    /* A bind to AD already fails for these states. The entry check also
+     * covers users authenticated elsewhere, who never bind here. */
+    if (status == XN_LDAP_OK && state != XN_LDAP_OK) {
+        *detail = apr_pstrcat(p, "the account state of \"", u->dn,
+                              "\" denies sign-in: ",
+                              xn_ldap_status_reason(state), NULL);
+        status = state;
+    }
+    if (status == XN_LDAP_OK) {
+        status = read_groups(u, seen, detail, pool, p);
+    }
+    return status;
+}
+
 xn_ldap_status_e xn_ldap_authenticate(xn_ldap_user **out, const char **detail,
                                       xn_ldap_pool *pool, apr_pool_t *p,
                                       const char *user, const char *password)
 {
     xn_ldap_user *u = apr_pcalloc(p, sizeof(*u));
-    apr_hash_t *seen = apr_hash_make(p);
+    const char *name;
     xn_ldap_status_e status;
 
     *detail = NULL;
     u->groups = apr_array_make(p, 8, sizeof(const char *));
 
-    status = find_user(u, seen, detail, pool, p, user);
-    if (status == XN_LDAP_OK && password) {
-        status = bind_user(detail, pool, p, u->dn, password);
+    name = xn_ldap_strip_domain(pool->cfg, user);
+    if (!name || !*name) {
+        *detail = "the domain before the backslash is not configured";
+        return XN_LDAP_UNKNOWN_DOMAIN;
     }
-    if (status == XN_LDAP_OK) {
-        status = read_groups(u, seen, detail, pool, p);
+    if (!enter_active(pool)) {
+        *detail = apr_psprintf(p, "%d sign-ins already wait for the "
+                               "directory in this process",
+                               pool->cfg->max_active);
+        return XN_LDAP_BUSY;
     }
+    status = authenticate(u, detail, pool, p, name, password);
+    leave_active(pool);
+
     if (status == XN_LDAP_OK) {
         *out = u;
     }
     return status;
+}
+
+apr_array_header_t *xn_ldap_pool_health(xn_ldap_pool *pool, apr_pool_t *p)
+{
+    apr_array_header_t *out = apr_array_make(p, pool->host_count,
+                                              sizeof(xn_ldap_host_health));
+    int i;
+
+    apr_thread_mutex_lock(pool->lock);
+    for (i = 0; i < pool->host_count; i++) {
+        xn_ldap_host_health *h = apr_array_push(out);
+
+        h->uri = pool->hosts[i].uri;
+        h->up = pool->hosts[i].up;
+        h->down_since = pool->hosts[i].down_since;
+        h->retry_at = pool->hosts[i].retry_at;
+        h->failures = pool->hosts[i].failures;
+    }
+    apr_thread_mutex_unlock(pool->lock);
+    return out;
 }
 
 static apr_status_t pool_cleanup(void *data)
@@ -674,14 +1128,34 @@ static apr_status_t pool_cleanup(void *data)
 
     for (kind = 0; kind < 2; kind++) {
         while (pool->idle[kind].count > 0) {
-            conn_discard(pool->idle[kind].conns[--pool->idle[kind].count]);
+            conn_discard(&pool->idle[kind].conns[--pool->idle[kind].count]);
         }
     }
     return APR_SUCCESS;
 }
 
+static void make_hosts(xn_ldap_pool *pool, apr_pool_t *p)
+{
+    char *list = apr_pstrdup(p, pool->cfg->uris);
+    char *state = NULL;
+    char *uri;
+    int n = 0;
+
+    for (uri = list; *uri; uri++) {
+        n += *uri == ' ';
+    }
+    pool->hosts = apr_pcalloc(p, sizeof(xn_host) * (n + 1));
+    for (uri = apr_strtok(list, " ", &state); uri;
+         uri = apr_strtok(NULL, " ", &state)) {
+        pool->hosts[pool->host_count].uri = uri;
+        pool->hosts[pool->host_count].up = 1;
+        pool->host_count++;
+    }
+}
+
 apr_status_t xn_ldap_pool_create(xn_ldap_pool **out, apr_pool_t *p,
-                                 const xn_ldap_config *cfg)
+                                 const xn_ldap_config *cfg,
+                                 xn_ldap_log_fn *log, void *baton)
 {
     xn_ldap_pool *pool = apr_pcalloc(p, sizeof(*pool));
     apr_status_t rv;
@@ -692,8 +1166,12 @@ apr_status_t xn_ldap_pool_create(xn_ldap_pool **out, apr_pool_t *p,
         return rv;
     }
     pool->cfg = cfg;
+    pool->log = log;
+    pool->log_baton = baton;
+    make_hosts(pool, p);
     for (kind = 0; kind < 2; kind++) {
-        pool->idle[kind].conns = apr_pcalloc(p, sizeof(LDAP *) * cfg->pool_max);
+        pool->idle[kind].conns = apr_pcalloc(p, sizeof(xn_conn)
+                                                * cfg->pool_max);
     }
     apr_pool_cleanup_register(p, pool, pool_cleanup, apr_pool_cleanup_null);
     *out = pool;

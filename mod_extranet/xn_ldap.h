@@ -30,6 +30,15 @@ typedef struct xn_ldap_config {
     int connect_timeout;             /* seconds */
     int timeout;                     /* seconds for each operation */
     int pool_max;                    /* idle connections kept per list */
+    const apr_array_header_t *login_attributes;  /* const char *, NULL: attribute */
+    const apr_array_header_t *domains;  /* NetBIOS names accepted as "NAME\user" */
+    int active_directory;            /* read AD account state, chain groups */
+    int chain_groups;                /* LDAP_MATCHING_RULE_IN_CHAIN group query */
+    int starttls;
+    const char *ca_file;             /* NULL: libldap's default trust store */
+    int verify_cert;                 /* 0 accepts any server certificate */
+    int retry_interval;              /* seconds a failed host is skipped */
+    int max_active;                  /* concurrent sign-ins per process */
 } xn_ldap_config;
 
 /* Parses an RFC 4516 URL whose host part may list several hosts separated by
@@ -49,25 +58,57 @@ typedef enum {
     XN_LDAP_INVALID_CREDENTIALS,     /* the directory rejected the password */
     XN_LDAP_NO_SUCH_USER,
     XN_LDAP_AMBIGUOUS,               /* more than one entry matched */
-    XN_LDAP_UNAVAILABLE              /* down, timed out, or the service bind failed */
+    XN_LDAP_UNAVAILABLE,             /* down, timed out, or the service bind failed */
+    XN_LDAP_BUSY,                    /* too many sign-ins wait for the directory */
+    XN_LDAP_ACCOUNT_DISABLED,        /* AD data 533, userAccountControl 0x2 */
+    XN_LDAP_ACCOUNT_LOCKED,          /* AD data 775, lockout */
+    XN_LDAP_ACCOUNT_EXPIRED,         /* AD data 701, accountExpires */
+    XN_LDAP_PASSWORD_EXPIRED,        /* AD data 532 */
+    XN_LDAP_PASSWORD_MUST_CHANGE,    /* AD data 773, pwdLastSet 0 */
+    XN_LDAP_LOGON_RESTRICTED,        /* AD data 530 (hours), 531 (workstation) */
+    XN_LDAP_UNKNOWN_DOMAIN           /* "NAME\user" with a NAME not configured */
 } xn_ldap_status_e;
+
+/* Returns 1 when STATUS shows that the password was correct, so telling
+ * the user about the account's state reveals nothing to a guesser. AD
+ * returns data 775 (locked) whatever the password, so it does not count. */
+int xn_ldap_status_password_verified(xn_ldap_status_e status);
+
 
 /* Returns the stable audit reason for STATUS ("bad_password", ...). */
 const char *xn_ldap_status_reason(xn_ldap_status_e status);
 
 typedef struct xn_ldap_user {
     const char *dn;
-    const char *name;                /* login attribute value from the entry */
+    const char *name;                /* first login attribute's value from the entry */
     apr_array_header_t *groups;      /* normalised group DNs, const char * */
 } xn_ldap_user;
 
 typedef struct xn_ldap_pool xn_ldap_pool;
 
-/* Creates the connection pool of one process. CFG must outlive P. */
-apr_status_t xn_ldap_pool_create(xn_ldap_pool **out, apr_pool_t *p,
-                                 const xn_ldap_config *cfg);
+/* Health of one directory host in this process, for a status page. */
+typedef struct xn_ldap_host_health {
+    const char *uri;
+    int up;
+    apr_time_t down_since;           /* 0 while up */
+    apr_time_t retry_at;             /* 0 while up */
+    apr_uint64_t failures;           /* connection failures since start */
+} xn_ldap_host_health;
 
-/* Finds USER (not yet escaped) by the login attribute, binds as the entry
+/* Copies the health of every host into an array from P. Any thread. */
+apr_array_header_t *xn_ldap_pool_health(xn_ldap_pool *pool, apr_pool_t *p);
+
+/* Creates the connection pool of one process. CFG must outlive P. LOG
+ * (may be NULL) is called with BATON once for each change of a host's
+ * state, from the request thread that saw it. */
+typedef void xn_ldap_log_fn(void *baton, int up, const char *uri,
+                            const char *detail);
+
+apr_status_t xn_ldap_pool_create(xn_ldap_pool **out, apr_pool_t *p,
+                                 const xn_ldap_config *cfg,
+                                 xn_ldap_log_fn *log, void *baton);
+
+/* Finds USER (not yet escaped) by the login attributes, binds as the entry
  * with PASSWORD, then reads its groups. PASSWORD must not be empty: the
  * caller rejects that first. With PASSWORD NULL no bind happens, for users
  * authenticated elsewhere. On XN_LDAP_OK *out is filled from P. *detail
@@ -75,5 +116,10 @@ apr_status_t xn_ldap_pool_create(xn_ldap_pool **out, apr_pool_t *p,
 xn_ldap_status_e xn_ldap_authenticate(xn_ldap_user **out, const char **detail,
                                       xn_ldap_pool *pool, apr_pool_t *p,
                                       const char *user, const char *password);
+
+/* Splits "NAME\user" into the user part when NAME is one of CFG's domains
+ * (compared ignoring case). Returns USER unchanged when it has no
+ * backslash, or NULL for an unknown domain. */
+const char *xn_ldap_strip_domain(const xn_ldap_config *cfg, const char *user);
 
 #endif

@@ -142,7 +142,9 @@ static int login_post(request_rec *r, const xn_server_config *sconf)
     }
     if (result != XN_SIGNIN_OK) {
         state->event = XN_EVENT_LOGIN_FAILED;
-        return xn_pages_send(r, XN_PAGE_LOGIN_FAILED, HTTP_OK, target);
+        return xn_pages_send(r, result == XN_SIGNIN_ACCOUNT
+                                ? XN_PAGE_LOGIN_ACCOUNT : XN_PAGE_LOGIN_FAILED,
+                             HTTP_OK, target);
     }
 
     /* A session that came with the request is ended, so an id planted

@@ -35,6 +35,7 @@ typedef struct xn_texts {
     const char *bad_request_title;
     const char *bad_request;
     const char *home;
+    const char *login_account;
 } xn_texts;
 
 static const xn_texts texts[] = {
@@ -55,7 +56,9 @@ static const xn_texts texts[] = {
       "minuten opnieuw.",
       "Ongeldige aanvraag",
       "Uw aanvraag kon niet verwerkt worden. Probeer het opnieuw.",
-      "Naar de startpagina" },
+      "Naar de startpagina",
+      "Uw account is geblokkeerd, verlopen of uw wachtwoord moet gewijzigd "
+      "worden. Neem contact op met de informaticadienst van de gemeente." },
     { "fr", "Extranet",
       "Connexion",
       "Connectez-vous avec le nom d’utilisateur et le mot de passe "
@@ -77,7 +80,10 @@ static const xn_texts texts[] = {
       "Requête invalide",
       "Votre requête n’a pas pu être traitée. "
       "Veuillez réessayer.",
-      "Retour à l’accueil" },
+      "Retour à l’accueil",
+      "Votre compte est bloqué ou expiré, ou votre mot de passe doit "
+      "être changé. Veuillez contacter le service informatique de la "
+      "commune." },
     { "en", "Extranet",
       "Sign in",
       "Sign in with the user name and password you received from the "
@@ -95,7 +101,9 @@ static const xn_texts texts[] = {
       "minutes.",
       "Bad request",
       "Your request could not be processed. Please try again.",
-      "Go to the home page" },
+      "Go to the home page",
+      "Your account is blocked or expired, or your password must be "
+      "changed. Please contact the municipality's IT department." },
 };
 
 static const char *const languages[] = { "nl", "fr", "en", NULL };
@@ -202,11 +210,11 @@ static const char *page_head(apr_pool_t *p, const xn_texts *t,
 
 static const char *login_form(apr_pool_t *p, const xn_texts *t,
                               const char *endpoint, const char *return_url,
-                              int failed)
+                              const char *error)
 {
     return apr_pstrcat(p,
-        failed ? "<p class=\"error\" role=\"alert\">" : "",
-        failed ? t->login_failed : "", failed ? "</p>\n" : "",
+        error ? "<p class=\"error\" role=\"alert\">" : "",
+        error ? error : "", error ? "</p>\n" : "",
         "<p>", t->login_intro, "</p>\n"
         "<form method=\"post\" action=\"", endpoint, "/login\">\n"
         "<label for=\"username\">", t->username, "</label>\n"
@@ -231,10 +239,14 @@ static const char *page_body(apr_pool_t *p, xn_page_e page, const xn_texts *t,
 
     switch (page) {
     case XN_PAGE_LOGIN:
+        *title = t->login_title;
+        return login_form(p, t, endpoint, return_url, NULL);
     case XN_PAGE_LOGIN_FAILED:
         *title = t->login_title;
-        return login_form(p, t, endpoint, return_url,
-                          page == XN_PAGE_LOGIN_FAILED);
+        return login_form(p, t, endpoint, return_url, t->login_failed);
+    case XN_PAGE_LOGIN_ACCOUNT:
+        *title = t->login_title;
+        return login_form(p, t, endpoint, return_url, t->login_account);
     case XN_PAGE_LOGOUT_CONFIRM:
         *title = t->logout_title;
         return apr_pstrcat(p, "<p>", t->logout_question, "</p>\n"

@@ -13,6 +13,7 @@
 typedef enum {
     XN_PAGE_LOGIN,
     XN_PAGE_LOGIN_FAILED,
+    XN_PAGE_LOGIN_ACCOUNT,           /* password right, account unusable */
     XN_PAGE_LOGOUT_CONFIRM,
     XN_PAGE_LOGGED_OUT,
     XN_PAGE_NOT_FOUND,

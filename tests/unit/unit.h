@@ -17,6 +17,7 @@ extern apr_pool_t *test_pool;
 /* Adds the pool fixture to TC. */
 void unit_add_pool_fixture(TCase *tc);
 
+Suite *adstate_suite(void);
 Suite *audit_suite(void);
 Suite *crypto_suite(void);
 Suite *escape_suite(void);
