@@ -29,7 +29,7 @@ MOD_SRC   := $(wildcard mod_extranet/*.c)
 MOD_HDR   := $(wildcard mod_extranet/*.h)
 MODULE    := $(BUILD)/mod_extranet.so
 
-LINK_LIBS := -lldap -llber -lcrypto
+LINK_LIBS := -lldap -llber -lcrypto -lm
 
 .PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format
 

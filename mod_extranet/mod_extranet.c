@@ -17,6 +17,7 @@
 
 #define XN_MODULE_FILE
 #include "xn_private.h"
+#include "xn_attempts.h"
 #include "xn_auditlog.h"
 #include "xn_auth.h"
 #include "xn_config.h"
@@ -28,6 +29,9 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
+    if (xn_attempts_pre_config(pconf) != OK) {
+        return !OK;
+    }
     return xn_store_pre_config(pconf);
 }
 
@@ -57,10 +61,11 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
     if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
         return OK;
     }
-    if (xn_store_post_config(pconf, ptemp, s) != OK) {
+    if (xn_store_post_config(pconf, ptemp, s) != OK
+        || xn_attempts_post_config(pconf, s) != OK) {
         return !OK;
     }
-    xn_pages_init(pconf);
+    xn_pages_init(pconf, s);
     log_versions(s);
     return OK;
 }
@@ -70,6 +75,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     server_rec *vs;
 
     xn_store_child_init(pchild, s);
+    xn_attempts_child_init(pchild, s);
     for (vs = s; vs; vs = vs->next) {
         xn_server_config *conf = xn_config_server(vs);
         apr_status_t rv;

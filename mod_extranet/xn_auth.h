@@ -24,6 +24,7 @@ typedef struct xn_request {
     const char *audit_user;          /* user name for failed sign-ins */
     const char *rule;                /* pattern of the deciding rule */
     int error_pages;                 /* the module's error pages are set */
+    const char *target;              /* user whose sessions an admin ended */
 } xn_request;
 
 xn_request *xn_request_get(request_rec *r);

@@ -25,5 +25,6 @@ Suite *path_suite(void);
 Suite *roles_suite(void);
 Suite *rules_suite(void);
 Suite *session_suite(void);
+Suite *throttle_suite(void);
 
 #endif
