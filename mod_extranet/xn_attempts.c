@@ -12,7 +12,7 @@
 
 #define XN_ATTEMPT_KEY_PREFIX 't'
 
-/* Longest wait between two attempts on one counter, in seconds. */
+/* Maximum wait between two attempts on one counter, in seconds. */
 #define XN_DELAY_MAX 60
 
 /* Set in post_config and child_init, then only used through the APR

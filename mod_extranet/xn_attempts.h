@@ -4,9 +4,9 @@
  * the counters in the session cache so that every server of a shared store
  * (memcache, redis) counts alike.
  *
- * An attempt is counted as a failure before the directory sees it, under
- * the "extranet-throttle" mutex, and taken back when it succeeds or never
- * reached the directory. So concurrent attempts cannot together pass more
+ * An attempt is counted as a failure before it reaches the directory, under
+ * the "extranet-throttle" mutex. The count is taken back when the attempt
+ * succeeds or never reached the directory. So concurrent attempts cannot together pass more
  * binds than the limits allow on one server.
  * NOTE: between servers the read and write of a counter are not atomic
  * (socache has no compare-and-set), so each other server may let one more

@@ -32,12 +32,12 @@
 #define XN_DEFAULT_ENDPOINT "/extranet"
 #define XN_DEFAULT_POOL_MAX 16
 #define XN_DEFAULT_RECHECK 300
-/* Sign-in throttling. The account limits stay below the lockout threshold
- * of 5 failures that the CIS Microsoft Windows Server benchmarks recommend
- * for Active Directory, and well below the value 10 of Microsoft's security
- * baseline, so the extranet alone cannot lock a directory account. The block
- * lasts as long as the 15-minute reset of the lockout counter that both
- * recommend. */
+/* Sign-in throttling. The account block after 4 failures stays below the
+ * Active Directory lockout threshold of "5 or fewer" that recent CIS
+ * Microsoft Windows benchmarks recommend (item 1.2.2), so the extranet alone
+ * cannot lock a directory account that follows them. The block lasts the
+ * 15 minutes that CIS (item 1.2.3) and the Windows security baselines
+ * recommend for "Reset account lockout counter after". */
 #define XN_DEFAULT_THROTTLE_ACCOUNT_DELAY 2
 #define XN_DEFAULT_THROTTLE_ACCOUNT_BLOCK 4
 #define XN_DEFAULT_THROTTLE_ADDRESS_DELAY 5

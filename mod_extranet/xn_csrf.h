@@ -1,11 +1,11 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
-/* CSRF tokens of the module's forms. A token is the HMAC-SHA-256, under the
- * key shared through the session cache, of a purpose and a value that only
- * the browser's own cookie carries: the pre-session cookie for the sign-in
- * form, the session id for the sign-out and admin forms. A site that makes
- * the browser post a form cannot read that cookie, so it cannot compute the
- * token. Request threads only. */
+/* CSRF tokens of the module's forms. A token is the HMAC-SHA-256 of a
+ * purpose and a cookie value, under the key shared through the session
+ * cache. The sign-in form uses the pre-session cookie, and the sign-out and
+ * admin forms use the session id. A site that makes the browser post a form
+ * cannot read that cookie, so it cannot compute the token. Request threads
+ * only. */
 
 #ifndef XN_CSRF_H
 #define XN_CSRF_H

@@ -115,9 +115,9 @@ const char *xn_login_read_form(request_rec *r, apr_table_t **form)
     return NULL;
 }
 
-/* Answers a sign-in page request that came over plain HTTP while
- * ExtranetAllowInsecureCookie is Off: the session cookie would travel in
- * clear, so the module refuses to set it. */
+/* Rejects a sign-in page request that came over plain HTTP while
+ * ExtranetAllowInsecureCookie is Off, because the session cookie would
+ * travel in clear. */
 static int insecure_refused(request_rec *r)
 {
     ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1204)
@@ -142,7 +142,8 @@ static int send_login_form(request_rec *r, const xn_server_config *sconf,
     return xn_pages_send_args(r, page, HTTP_OK, &args);
 }
 
-/* Answers an attempt that throttling held back: 429 with Retry-After. */
+/* Sends the 429 page with Retry-After for an attempt that throttling held
+ * back. */
 static int send_throttled(request_rec *r, xn_attempt_e result,
                           const xn_attempt *a, const char *user)
 {

@@ -434,7 +434,6 @@ static void page_parts(apr_pool_t *p, xn_page_e page, const xn_texts *t,
 }
 
 static const char *builtin_page(apr_pool_t *p, const xn_texts *t,
-                                const xn_server_config *sconf,
                                 const char *const v[XN_VARS])
 {
     const char *help = v[XN_VAR_HELP];
@@ -454,7 +453,6 @@ static const char *builtin_page(apr_pool_t *p, const xn_texts *t,
         "</main>\n",
         *help ? "<footer>" : "", help, *help ? "</footer>\n" : "",
         "</body>\n</html>\n", NULL);
-    (void)sconf;
 }
 
 const char *xn_pages_render(apr_pool_t *p, const xn_server_config *sconf,
@@ -479,7 +477,7 @@ const char *xn_pages_render(apr_pool_t *p, const xn_server_config *sconf,
          * through {{message}}; one without {{message}} misses it. */
         return to_ascii(p, xn_template_render(p, tmpl, v));
     }
-    return to_ascii(p, builtin_page(p, t, sconf, v));
+    return to_ascii(p, builtin_page(p, t, v));
 }
 
 static const char *negotiate(request_rec *r)

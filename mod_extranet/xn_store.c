@@ -122,11 +122,11 @@ int xn_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     return OK;
 }
 
-/* Replaces the random key of this start with the key kept in the store,
- * or puts this start's key there when the store has none, so that every
- * server sharing a memcache or redis store, and every start after a graceful
- * restart, signs CSRF tokens and derives store keys alike. When the store
- * fails, the process keeps its own key and logs why.
+/* Replaces the random key of this start with the key kept in the store, or
+ * puts this start's key there when the store has none. So every server of a
+ * memcache or redis store, and every start after a graceful restart, signs
+ * CSRF tokens and derives store keys alike. When the store fails, the
+ * process keeps its own key and logs why.
  * NOTE: two servers that start at the same moment on an empty store can each
  * put their own key; the later put wins for every child started afterwards,
  * and the earlier children keep a different key until they are replaced. */

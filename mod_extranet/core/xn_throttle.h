@@ -16,7 +16,7 @@ typedef struct xn_throttle_policy {
     int block_after;          /* failures that start a block */
     int window;               /* failures older than this are forgotten */
     int block;                /* length of a block */
-    int delay_max;            /* longest wait between attempts */
+    int delay_max;            /* maximum wait between attempts */
 } xn_throttle_policy;
 
 /* One counter. Times are seconds since the epoch, 0 when unset. */
@@ -51,7 +51,7 @@ void xn_throttle_fail(xn_throttle_state *s, const xn_throttle_policy *policy,
  * stays. */
 void xn_throttle_unfail(xn_throttle_state *s);
 
-/* Returns the time after which the record holds nothing of use. */
+/* Returns the time after which the record contains nothing of use. */
 apr_int64_t xn_throttle_expiry(const xn_throttle_state *s,
                                const xn_throttle_policy *policy);
 

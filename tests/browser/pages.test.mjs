@@ -206,7 +206,8 @@ for (const [device, viewport] of Object.entries(viewports)) {
         () => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${overflow}px wider than the ${device} viewport`);
       const box = await page.locator('button[type=submit]').boundingBox();
-      assert.ok(box.height >= 44 && box.width >= 44, 'submit button under 44 by 44 px');
+      assert.ok(box.height >= 44, `submit button ${box.height}px high, under 44`);
+      assert.ok(box.width >= 44, `submit button ${box.width}px wide, under 44`);
       await checkPage(page, `login-${device}`, 'nl');
     } finally {
       await context.close();

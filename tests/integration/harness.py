@@ -511,8 +511,8 @@ class ExtranetClient:
 
     def login(self, username, password, return_path=None, csrf=True, **kwargs):
         """POST the sign-in form and return the response (not followed).
-        With CSRF true the form page is fetched first for its token; a
-        string is sent as the token as it is; None sends no token."""
+        With CSRF true, the form page is fetched first for its token. A
+        string is sent as the token unchanged, and None sends no token."""
         data = {"username": username, "password": password}
         if return_path is not None:
             data["return"] = return_path

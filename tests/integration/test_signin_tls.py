@@ -55,13 +55,16 @@ class TestHttps:
         r = client.get("/extranet/login")
         pre = [h for h in cookie_headers(r) if h.startswith("__Host-extranet_session_csrf=")]
         assert len(pre) == 1, cookie_headers(r)
-        assert "; Secure" in pre[0] and "; Path=/" in pre[0] and "Domain" not in pre[0]
+        assert "; Secure" in pre[0]
+        assert "; Path=/" in pre[0]
+        assert "Domain" not in pre[0]
 
         r = client.login("raadslid", "Raad2026!")
         assert r.status_code == 303
         session = [h for h in cookie_headers(r) if h.startswith("__Host-extranet_session=")]
         assert len(session) == 1, cookie_headers(r)
-        assert "; Secure" in session[0] and "; HttpOnly" in session[0]
+        assert "; Secure" in session[0]
+        assert "; HttpOnly" in session[0]
         assert client.get("/raad/agenda.pdf").status_code == 200
         signin_support.assert_clean_log(tls_server, mark, [PLAIN_ON_TLS_LOG])
 

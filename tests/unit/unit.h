@@ -26,5 +26,6 @@ Suite *roles_suite(void);
 Suite *rules_suite(void);
 Suite *session_suite(void);
 Suite *throttle_suite(void);
+Suite *templates_suite(void);
 
 #endif
