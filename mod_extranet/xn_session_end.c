@@ -42,11 +42,17 @@ int xn_session_end_applies(request_rec *r, const char *user,
     unsigned char *value = NULL;
     apr_size_t len = 0;
     apr_int64_t ended;
+    apr_status_t rv;
 
     end_key(key, r->pool, user);
-    if (xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool)
-        != APR_SUCCESS) {
+    rv = xn_store_get(r->server, key, sizeof(key), &value, &len, r->pool);
+    if (APR_STATUS_IS_NOTFOUND(rv)) {
         return 0;
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, XNLOGNO(1233)
+                      "cannot read the session end record of %s", user);
+        return -1;
     }
     ended = apr_atoi64((const char *)value);
     return ended > 0 && created <= ended;

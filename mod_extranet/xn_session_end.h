@@ -14,8 +14,7 @@
 #include "xn_config.h"
 
 /* Returns 1 when a session of USER created at CREATED (seconds) was ended
- * by xn_session_end_user(). A store error counts as not ended, because the
- * session load that follows reads the same store and fails closed itself.
+ * by xn_session_end_user(), 0 when not, and -1 when the store fails.
  * NOTE: a session created in the same second as the end counts as ended. */
 int xn_session_end_applies(request_rec *r, const char *user,
                            apr_int64_t created);

@@ -176,7 +176,7 @@ static int load_one(request_rec *r, const xn_server_config *sconf,
     unsigned char *value = NULL;
     apr_size_t len = 0;
     apr_int64_t now = apr_time_sec(apr_time_now());
-    int dirty = 0;
+    int dirty = 0, ended;
     apr_status_t rv;
 
     xn_session_key(key, id);
@@ -190,8 +190,15 @@ static int load_one(request_rec *r, const xn_server_config *sconf,
         return HTTP_SERVICE_UNAVAILABLE;
     }
     if (xn_session_decode(out, r->pool, value, len) != APR_SUCCESS
-        || session_ended(out, sconf, now)
-        || xn_session_end_applies(r, out->user, out->created)) {
+        || session_ended(out, sconf, now)) {
+        xn_store_remove(r->server, key, sizeof(key), r->pool);
+        return DECLINED;
+    }
+    ended = xn_session_end_applies(r, out->user, out->created);
+    if (ended < 0) {
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (ended) {
         xn_store_remove(r->server, key, sizeof(key), r->pool);
         return DECLINED;
     }
