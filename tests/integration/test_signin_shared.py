@@ -130,3 +130,19 @@ def wait_for_line(server, mark, text, timeout=15):
             return
         time.sleep(0.1)
     raise AssertionError("%s: no %r in the error log" % (server.error_log, text))
+
+
+class TestShmcbGraceful:
+    """The default shmcb store lives in shared memory that a graceful
+    restart recreates, so sessions end; this is the documented contrast with
+    redis."""
+
+    def test_sessions_end_at_graceful(self, httpd):
+        httpd.configure(httpd.standard_config())
+        client = httpd.client()
+        assert client.login("raadslid", "Raad2026!").status_code == 303
+        assert client.get("/raad/agenda.pdf").status_code == 200
+        mark = httpd.error_log_mark()
+        httpd.proc.send_signal(signal.SIGUSR1)
+        wait_for_line(httpd, mark, "resuming normal operations")
+        assert client.get("/raad/agenda.pdf").status_code == 302
