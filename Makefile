@@ -29,10 +29,10 @@ MOD_SRC   := $(wildcard mod_extranet/*.c)
 MOD_HDR   := $(wildcard mod_extranet/*.h)
 MODULE    := $(BUILD)/mod_extranet.so
 
-LINK_LIBS := -lldap -llber -lcrypto
+LINK_LIBS := -lldap -llber -lcrypto -lm
 
-.PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format
-.PHONY: bench-signin
+.PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format \
+        browser browser-deps bench-signin
 
 all: build
 
@@ -69,6 +69,10 @@ include tests/unit/unit.mk
 DEB_PACKAGES := apache2 apache2-dev libldap-dev libxml2-dev libssl-dev slapd \
                 ldap-utils check python3-pytest python3-requests wrk pkg-config \
                 poppler-utils samba samba-ad-dc
+# The sign-in tests: chromium for the browser tests, redis-server for the
+# shared session store, openssl for a self-signed test certificate.
+DEB_PACKAGES += chromium redis-server openssl
+BROWSER_DIR := tests/browser
 
 PORT      ?= 8080
 LDAP_PORT ?= 3890
@@ -101,6 +105,23 @@ deps:
 	    fi; \
 	done; \
 	exit $$rc
+	@$(MAKE) --no-print-directory browser-deps
+
+# Node.js and npm come from Debian unless a node with npm is already there
+# (NodeSource's nodejs package bundles npm and conflicts with Debian's npm).
+# npm ci installs exactly the versions of tests/browser/package-lock.json.
+browser-deps:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	    echo "deps: installing nodejs npm"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -q && apt-get install -y -q nodejs npm; \
+	fi
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund
+
+# Accessibility and layout of the pages in headless Chromium, after
+# "make build". Screenshots go to tests/browser/output/screenshots.
+browser: build
+	cd $(BROWSER_DIR) && node --test
 
 integration: build
 	$(PYTHON) -m pytest -ra tests/integration
@@ -113,6 +134,7 @@ test:
 	$(MAKE) unit
 	$(MAKE) unit-asan
 	$(MAKE) integration
+	$(MAKE) browser
 
 demo: deps
 	$(MAKE) build

@@ -17,6 +17,7 @@
 
 #define XN_MODULE_FILE
 #include "xn_private.h"
+#include "xn_attempts.h"
 #include "xn_auditlog.h"
 #include "xn_auth.h"
 #include "xn_config.h"
@@ -30,6 +31,9 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
+    if (xn_attempts_pre_config(pconf) != OK) {
+        return !OK;
+    }
     return xn_store_pre_config(pconf);
 }
 
@@ -64,10 +68,11 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      "OpenSSL provides no SHA-256");
         return !OK;
     }
-    if (xn_store_post_config(pconf, ptemp, s) != OK) {
+    if (xn_store_post_config(pconf, ptemp, s) != OK
+        || xn_attempts_post_config(pconf, s) != OK) {
         return !OK;
     }
-    xn_pages_init(pconf);
+    xn_pages_init(pconf, s);
     log_versions(s);
     return OK;
 }
@@ -77,6 +82,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
     server_rec *vs;
 
     xn_store_child_init(pchild, s);
+    xn_attempts_child_init(pchild, s);
     for (vs = s; vs; vs = vs->next) {
         xn_server_config *conf = xn_config_server(vs);
         apr_status_t rv;

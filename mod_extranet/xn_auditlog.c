@@ -176,6 +176,7 @@ int xn_auditlog_request(request_rec *r)
     rec.rule = state->rule;
     rec.request_id = request_id(r);
     rec.host = r->server->server_hostname;
+    rec.target = state->target;
     write_record(r, sconf->audit, &rec);
     return OK;
 }

@@ -13,7 +13,9 @@
 #include "xn_audit.h"
 #include "xn_crypto.h"
 #include "xn_input.h"
+#include "xn_attempts.h"
 #include "xn_ldap.h"
+#include "xn_login.h"
 #include "xn_pages.h"
 #include "xn_path.h"
 #include "xn_sessions.h"
@@ -257,14 +259,23 @@ static int is_extranet_auth_type(request_rec *r)
     return type && !strcasecmp(type, XN_AUTH_TYPE);
 }
 
+/* Sends the browser to the sign-in form. When the request carried a session
+ * cookie that no longer names a session, the form says that the session
+ * has expired, and the stale cookie is removed. */
 static int redirect_to_login(request_rec *r, const xn_server_config *sconf)
 {
     const char *target = r->unparsed_uri ? r->unparsed_uri : "/";
+    int expired = xn_sessions_transport_ok(r, sconf)
+                  && xn_sessions_cookie_values(r,
+                         xn_sessions_cookie_name(r, sconf, ""))->nelts > 0;
     const char *location = apr_pstrcat(r->pool, sconf->endpoint,
                                        "/login?return=",
                                        ap_escape_urlencoded(r->pool, target),
-                                       NULL);
+                                       expired ? "&expired=1" : "", NULL);
 
+    if (expired) {
+        xn_sessions_set_cookie(r, sconf, "", "", 1);
+    }
     apr_table_setn(r->err_headers_out, "Location", location);
     apr_table_setn(r->err_headers_out, "Cache-Control", "no-store");
     return HTTP_MOVED_TEMPORARILY;
@@ -313,12 +324,18 @@ static int note_auth_failure(request_rec *r, const char *auth_type)
 }
 
 /* The sign-in and sign-out pages must stay reachable without a session, so
- * they bypass the Require lines of the location they sit in. */
+ * they bypass the Require lines of the location they sit in. The admin page
+ * does not: the Require lines of its location apply, and its handler checks
+ * ExtranetAdminRole as well. */
 static int endpoint_access(request_rec *r)
 {
     const xn_server_config *sconf = xn_config_server(r->server);
 
-    return xn_auth_is_endpoint(r, sconf) ? OK : DECLINED;
+    if (!xn_auth_is_endpoint(r, sconf)) {
+        return DECLINED;
+    }
+    return strcmp(r->uri + strlen(sconf->endpoint), XN_ADMIN_PATH) ? OK
+                                                                  : DECLINED;
 }
 
 static authz_status lookup_if_enabled(request_rec *r,
@@ -736,6 +753,45 @@ static void basic_cache_store(request_rec *r, const xn_server_config *sconf,
                       now + apr_time_from_sec(sconf->basic_cache_timeout));
 }
 
+/* Signs in a Basic user within the same throttling limits as the form. A
+ * throttled attempt fails with reason "throttle" or "block" and never
+ * reaches the directory. */
+static xn_signin_e basic_signin(request_rec *r, const xn_server_config *sconf,
+                                const char *user, const char *password,
+                                const char **name, xn_roleset_t *roles,
+                                const char **reason)
+{
+    xn_attempt attempt;
+    xn_attempt_e go;
+    xn_signin_e result;
+
+    *reason = xn_username_check(user, strlen(user));
+    if (!*reason) {
+        *reason = xn_password_check(password, strlen(password));
+    }
+    if (*reason) {
+        return XN_SIGNIN_FAILED;
+    }
+    go = xn_attempts_begin(r, sconf, user, &attempt);
+    if (go == XN_ATTEMPT_ERROR) {
+        *reason = "session_store_failed";
+        return XN_SIGNIN_UNAVAILABLE;
+    }
+    if (go != XN_ATTEMPT_GO) {
+        xn_request_get(r)->event = go == XN_ATTEMPT_BLOCKED ? XN_EVENT_BLOCK
+                                                             : XN_EVENT_THROTTLE;
+        *reason = attempt.limited;
+        return XN_SIGNIN_FAILED;
+    }
+    result = xn_auth_signin(r, sconf, user, strlen(user), password,
+                            strlen(password), name, roles, reason);
+    xn_attempts_finish(r, sconf, &attempt,
+                       result == XN_SIGNIN_OK ? XN_OUTCOME_SUCCESS
+                       : result == XN_SIGNIN_UNAVAILABLE
+                       ? XN_OUTCOME_NOT_REACHED : XN_OUTCOME_FAILURE);
+    return result;
+}
+
 static authn_status basic_check(request_rec *r, const char *user,
                                 const char *password)
 {
@@ -756,8 +812,7 @@ static authn_status basic_check(request_rec *r, const char *user,
         return AUTH_GRANTED;
     }
 
-    result = xn_auth_signin(r, sconf, user, strlen(user), password,
-                            strlen(password), &name, &roles, &reason);
+    result = basic_signin(r, sconf, user, password, &name, &roles, &reason);
     if (result == XN_SIGNIN_OK) {
         xn_auth_set_user(r, name, roles, sconf);
         if (sconf->basic_cache_timeout > 0) {
@@ -765,8 +820,10 @@ static authn_status basic_check(request_rec *r, const char *user,
         }
         return AUTH_GRANTED;
     }
-    state->event = result == XN_SIGNIN_UNAVAILABLE ? XN_EVENT_UNAVAILABLE
-                                                   : XN_EVENT_LOGIN_FAILED;
+    if (!state->event) {
+        state->event = result == XN_SIGNIN_UNAVAILABLE
+                       ? XN_EVENT_UNAVAILABLE : XN_EVENT_LOGIN_FAILED;
+    }
     state->reason = reason;
     state->audit_user = user;
     if (result == XN_SIGNIN_UNAVAILABLE) {

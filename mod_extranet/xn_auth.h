@@ -31,6 +31,7 @@ typedef struct xn_request {
     xn_roleset_t decided_roles;
     const char *decided_rule;
     int decided_allowed;
+    const char *target;              /* user whose sessions an admin ended */
 } xn_request;
 
 xn_request *xn_request_get(request_rec *r);

@@ -1,5 +1,8 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
+#include <math.h>
+#include <stdio.h>
+
 #include <apr_strings.h>
 #include <apr_lib.h>
 #include <apr_file_io.h>
@@ -15,6 +18,7 @@
 
 #include "xn_config.h"
 #include "xn_audit.h"
+#include "xn_templates.h"
 
 #define XN_UNSET -1
 #define XN_SECONDS_MAX (86400 * 7)
@@ -30,6 +34,19 @@
 #define XN_DEFAULT_POOL_MAX 16
 #define XN_DEFAULT_RETRY_INTERVAL 30
 #define XN_DEFAULT_BASIC_RECHECK 60
+#define XN_DEFAULT_RECHECK 300
+/* Sign-in throttling. The account block after 4 failures stays below the
+ * Active Directory lockout threshold of "5 or fewer" that recent CIS
+ * Microsoft Windows benchmarks recommend (item 1.2.2), so the extranet alone
+ * cannot lock a directory account that follows them. The block lasts the
+ * 15 minutes that CIS (item 1.2.3) and the Windows security baselines
+ * recommend for "Reset account lockout counter after". */
+#define XN_DEFAULT_THROTTLE_ACCOUNT_DELAY 2
+#define XN_DEFAULT_THROTTLE_ACCOUNT_BLOCK 4
+#define XN_DEFAULT_THROTTLE_ADDRESS_DELAY 5
+#define XN_DEFAULT_THROTTLE_ADDRESS_BLOCK 20
+#define XN_DEFAULT_THROTTLE_WINDOW 900
+#define XN_DEFAULT_THROTTLE_BLOCK 900
 
 static const char *const default_audit_types[] = {
     "application/pdf",
@@ -97,6 +114,14 @@ void *xn_config_server_create(apr_pool_t *p, server_rec *s)
     conf->idle_timeout = XN_UNSET;
     conf->max_lifetime = XN_UNSET;
     conf->basic_cache_timeout = XN_UNSET;
+    conf->session_recheck = XN_UNSET;
+    conf->allow_insecure_cookie = XN_UNSET;
+    conf->throttle_account_delay = XN_UNSET;
+    conf->throttle_account_block = XN_UNSET;
+    conf->throttle_address_delay = XN_UNSET;
+    conf->throttle_address_block = XN_UNSET;
+    conf->throttle_window = XN_UNSET;
+    conf->throttle_block = XN_UNSET;
     return conf;
 }
 
@@ -142,6 +167,22 @@ void *xn_config_server_merge(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(audit_log);
     MERGE_PTR(audit_types);
     MERGE_PTR(endpoint);
+    MERGE_INT(session_recheck);
+    MERGE_INT(allow_insecure_cookie);
+    MERGE_INT(throttle_account_delay);
+    MERGE_INT(throttle_account_block);
+    MERGE_INT(throttle_address_delay);
+    MERGE_INT(throttle_address_block);
+    MERGE_INT(throttle_window);
+    MERGE_INT(throttle_block);
+    MERGE_PTR(admin_role);
+    MERGE_PTR(template_dir);
+    MERGE_PTR(brand_logo);
+    MERGE_PTR(brand_logo_alt);
+    MERGE_PTR(brand_color);
+    MERGE_PTR(brand_help[0]);
+    MERGE_PTR(brand_help[1]);
+    MERGE_PTR(brand_help[2]);
     return conf;
 }
 
@@ -206,6 +247,9 @@ static const xn_number_bounds number_bounds[] = {
     { APR_OFFSETOF(xn_server_config, idle_timeout), 1, XN_SECONDS_MAX },
     { APR_OFFSETOF(xn_server_config, max_lifetime), 1, XN_SECONDS_MAX },
     { APR_OFFSETOF(xn_server_config, basic_cache_timeout), 0, 86400 },
+    { APR_OFFSETOF(xn_server_config, session_recheck), 0, XN_SECONDS_MAX },
+    { APR_OFFSETOF(xn_server_config, throttle_window), 1, 86400 },
+    { APR_OFFSETOF(xn_server_config, throttle_block), 1, 86400 },
 };
 
 /* Sets a whole number (seconds, or a depth) within the bounds above. */
@@ -542,6 +586,112 @@ static const char *set_language(cmd_parms *cmd, void *dconfv, const char *arg)
     return NULL;
 }
 
+/* Sets a pair of failure counts at the field named by cmd->info and the
+ * field after it: the delay threshold, then the block threshold. */
+static const char *set_throttle_limits(cmd_parms *cmd, void *dconf,
+                                       const char *delay, const char *block)
+{
+    int *field = (int *)((char *)cmd_server(cmd) + (apr_size_t)cmd->info);
+    char *end1 = NULL, *end2 = NULL;
+    long d = strtol(delay, &end1, 10);
+    long b = strtol(block, &end2, 10);
+
+    (void)dconf;
+    if (!*delay || *end1 || !*block || *end2 || d < 1 || b < 1 || d > 1000
+        || b > 1000 || d > b) {
+        return apr_psprintf(cmd->pool, "%s: invalid values \"%s %s\"; "
+                            "expected two whole numbers from 1 to 1000, the "
+                            "first not above the second", cmd->cmd->name,
+                            delay, block);
+    }
+    field[0] = (int)d;
+    field[1] = (int)b;
+    return NULL;
+}
+
+static const char *set_template_dir(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    const char *path = ap_server_root_relative(cmd->pool, arg);
+
+    (void)dconf;
+    if (!path || !ap_is_directory(cmd->temp_pool, path)) {
+        return apr_psprintf(cmd->pool, "ExtranetTemplateDir: \"%s\" is not "
+                            "a folder", arg);
+    }
+    cmd_server(cmd)->template_dir = path;
+    return NULL;
+}
+
+static const char *set_brand_logo(cmd_parms *cmd, void *dconf,
+                                  const char *url, const char *alt)
+{
+    xn_server_config *conf = cmd_server(cmd);
+
+    (void)dconf;
+    if (url[0] != '/' || url[1] == '/' || strpbrk(url, "\"<>\\ ")) {
+        return apr_psprintf(cmd->pool, "ExtranetBrandingLogo: invalid URL "
+                            "path \"%s\"; expected a path on this site such "
+                            "as /publiek/logo.png", url);
+    }
+    conf->brand_logo = url;
+    conf->brand_logo_alt = alt ? alt : "";
+    return NULL;
+}
+
+/* Returns the linear value (WCAG 2.1 relative luminance) of the 8-bit
+ * sRGB channel C. */
+static double channel_luminance(unsigned int c)
+{
+    double v = c / 255.0;
+
+    return v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4);
+}
+
+static const char *set_brand_color(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    unsigned int red = 0, green = 0, blue = 0;
+    double luminance, contrast;
+    int n = 0;
+
+    (void)dconf;
+    if (strlen(arg) != 7 || sscanf(arg, "#%2x%2x%2x%n", &red, &green, &blue,
+                                   &n) != 3 || n != 7) {
+        return apr_psprintf(cmd->pool, "ExtranetBrandingColor: invalid "
+                            "colour \"%s\"; expected #rrggbb", arg);
+    }
+    luminance = 0.2126 * channel_luminance(red)
+                + 0.7152 * channel_luminance(green)
+                + 0.0722 * channel_luminance(blue);
+    contrast = 1.05 / (luminance + 0.05);
+    if (contrast < 4.5) {
+        return apr_psprintf(cmd->pool, "ExtranetBrandingColor: \"%s\" has a "
+                            "contrast ratio of %.1f:1 with white text; WCAG "
+                            "2.1 AA needs 4.5:1, choose a darker colour", arg,
+                            contrast);
+    }
+    cmd_server(cmd)->brand_color = arg;
+    return NULL;
+}
+
+static const char *set_brand_help(cmd_parms *cmd, void *dconf,
+                                  const char *lang, const char *text)
+{
+    static const char *const langs[] = { "nl", "fr", "en" };
+    int i;
+
+    (void)dconf;
+    for (i = 0; i < 3; i++) {
+        if (!strcmp(lang, langs[i])) {
+            cmd_server(cmd)->brand_help[i] = text;
+            return NULL;
+        }
+    }
+    return apr_psprintf(cmd->pool, "ExtranetBrandingHelp: invalid language "
+                        "\"%s\"; expected nl, fr or en", lang);
+}
+
 #define SERVER_OFFSET(field) (void *)APR_OFFSETOF(xn_server_config, field)
 
 const command_rec xn_config_cmds[] = {
@@ -640,6 +790,43 @@ const command_rec xn_config_cmds[] = {
     AP_INIT_TAKE1("ExtranetLanguage", set_language, NULL,
         RSRC_CONF | ACCESS_CONF, "page language when Accept-Language names "
         "none of nl, fr, en (default nl)"),
+    AP_INIT_TAKE1("ExtranetSessionRecheck", set_number,
+        SERVER_OFFSET(session_recheck), RSRC_CONF,
+        "seconds between checks of a signed-in account in the directory, "
+        "0 disables (default 300)"),
+    AP_INIT_FLAG("ExtranetAllowInsecureCookie", set_flag,
+        SERVER_OFFSET(allow_insecure_cookie), RSRC_CONF,
+        "On allows sign-in over plain HTTP with a cookie without Secure, "
+        "for test setups only (default Off)"),
+    AP_INIT_TAKE2("ExtranetThrottleAccount", set_throttle_limits,
+        SERVER_OFFSET(throttle_account_delay), RSRC_CONF,
+        "failed sign-ins of one account before each attempt waits, and "
+        "before the account is blocked (default 2 4)"),
+    AP_INIT_TAKE2("ExtranetThrottleAddress", set_throttle_limits,
+        SERVER_OFFSET(throttle_address_delay), RSRC_CONF,
+        "failed sign-ins from one client address before each attempt "
+        "waits, and before the address is blocked (default 5 20)"),
+    AP_INIT_TAKE1("ExtranetThrottleWindow", set_number,
+        SERVER_OFFSET(throttle_window), RSRC_CONF,
+        "seconds after which failed sign-ins are forgotten (default 900)"),
+    AP_INIT_TAKE1("ExtranetThrottleBlock", set_number,
+        SERVER_OFFSET(throttle_block), RSRC_CONF,
+        "seconds a blocked account or address stays blocked (default 900)"),
+    AP_INIT_TAKE1("ExtranetAdminRole", set_string,
+        SERVER_OFFSET(admin_role), RSRC_CONF,
+        "role that may end the sessions of other users at the admin page "
+        "(default: none, the admin page answers 404)"),
+    AP_INIT_TAKE1("ExtranetTemplateDir", set_template_dir, NULL, RSRC_CONF,
+        "folder of page templates such as login.nl.html (default: the "
+        "built-in pages)"),
+    AP_INIT_TAKE12("ExtranetBrandingLogo", set_brand_logo, NULL, RSRC_CONF,
+        "URL path of the logo and its text alternative (default: no logo)"),
+    AP_INIT_TAKE1("ExtranetBrandingColor", set_brand_color, NULL, RSRC_CONF,
+        "colour of buttons, links and the header bar as #rrggbb "
+        "(default #0b5394)"),
+    AP_INIT_TAKE2("ExtranetBrandingHelp", set_brand_help, NULL, RSRC_CONF,
+        "language (nl, fr or en) and the help line shown under the "
+        "sign-in form (default: none)"),
     { NULL }
 };
 
@@ -763,6 +950,18 @@ static void resolve_defaults(xn_server_config *conf, apr_pool_t *p)
     if (conf->basic_cache_recheck == XN_UNSET) conf->basic_cache_recheck = XN_DEFAULT_BASIC_RECHECK;
     if (!conf->cookie_name) conf->cookie_name = XN_DEFAULT_COOKIE;
     if (!conf->endpoint) conf->endpoint = XN_DEFAULT_ENDPOINT;
+    if (conf->session_recheck == XN_UNSET) conf->session_recheck = XN_DEFAULT_RECHECK;
+    if (conf->allow_insecure_cookie == XN_UNSET) conf->allow_insecure_cookie = 0;
+    if (conf->throttle_account_delay == XN_UNSET) {
+        conf->throttle_account_delay = XN_DEFAULT_THROTTLE_ACCOUNT_DELAY;
+        conf->throttle_account_block = XN_DEFAULT_THROTTLE_ACCOUNT_BLOCK;
+    }
+    if (conf->throttle_address_delay == XN_UNSET) {
+        conf->throttle_address_delay = XN_DEFAULT_THROTTLE_ADDRESS_DELAY;
+        conf->throttle_address_block = XN_DEFAULT_THROTTLE_ADDRESS_BLOCK;
+    }
+    if (conf->throttle_window == XN_UNSET) conf->throttle_window = XN_DEFAULT_THROTTLE_WINDOW;
+    if (conf->throttle_block == XN_UNSET) conf->throttle_block = XN_DEFAULT_THROTTLE_BLOCK;
 
     if (!conf->group_attributes) {
         conf->group_attributes = apr_array_make(p, 2, sizeof(const char *));
@@ -928,6 +1127,31 @@ static void warn_unreachable_rules(const xn_server_config *conf, server_rec *s)
     }
 }
 
+static int check_signin_settings(xn_server_config *conf, server_rec *s,
+                                 apr_pool_t *p)
+{
+    const char *err = NULL;
+
+    if (conf->admin_role
+        && xn_rolemap_index(conf->rolemap, conf->admin_role) < 0) {
+        return fail_check(s, "ExtranetAdminRole", apr_psprintf(p,
+                          "role \"%s\" is not declared with ExtranetRole",
+                          conf->admin_role));
+    }
+    if (conf->template_dir
+        && xn_templates_load(&conf->templates, p, conf->template_dir, &err)
+           != APR_SUCCESS) {
+        return fail_check(s, "ExtranetTemplateDir", err);
+    }
+    if (conf->allow_insecure_cookie == 1) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, XNLOGNO(1201)
+                     "ExtranetAllowInsecureCookie On: the session cookie is "
+                     "sent without Secure over plain HTTP, where anyone on "
+                     "the network can read it; use this for tests only");
+    }
+    return OK;
+}
+
 static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
 {
     const char *err = NULL;
@@ -962,7 +1186,7 @@ static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
         return fail_check(s, "ExtranetRule", err);
     }
     warn_unreachable_rules(conf, s);
-    return OK;
+    return check_signin_settings(conf, s, p);
 }
 
 int xn_config_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,

@@ -55,6 +55,20 @@ typedef struct xn_server_config {
     const char *audit_log;
     apr_array_header_t *audit_types; /* const char *, lower case */
     const char *endpoint;
+    int session_recheck;
+    int allow_insecure_cookie;
+    int throttle_account_delay;
+    int throttle_account_block;
+    int throttle_address_delay;
+    int throttle_address_block;
+    int throttle_window;
+    int throttle_block;
+    const char *admin_role;
+    const char *template_dir;
+    const char *brand_logo;          /* same-site URL path of the logo */
+    const char *brand_logo_alt;
+    const char *brand_color;         /* "#rrggbb" */
+    const char *brand_help[3];       /* help line for nl, fr, en */
 
     /* Resolved at start-up. */
     xn_ldap_config *ldap;
@@ -62,6 +76,7 @@ typedef struct xn_server_config {
     xn_rules *rules;
     xn_ldap_pool *ldap_pool;         /* set per child in child_init */
     xn_auditlog *audit;              /* set in open_logs */
+    struct xn_templates *templates;  /* NULL without ExtranetTemplateDir */
 } xn_server_config;
 
 #define XN_DIRECTORY_LDAP 0

@@ -12,4 +12,12 @@
  * every other request. */
 int xn_login_handler(request_rec *r);
 
+/* URL path, under the endpoint, of the page that ends a user's sessions. */
+#define XN_ADMIN_PATH "/admin/sessions"
+
+/* Reads an application/x-www-form-urlencoded POST body of at most 8 KiB
+ * into *form. Returns NULL, or the audit reason why it is not a valid form
+ * ("body_too_large", "invalid_form", ...). */
+const char *xn_login_read_form(request_rec *r, apr_table_t **form);
+
 #endif

@@ -5,13 +5,20 @@
 
 #include <http_protocol.h>
 
+#include "xn_ldap.h"
 #include "xn_sessions.h"
+#include "xn_session_end.h"
 #include "xn_store.h"
 
 /* A session's last-seen time is written back at most every tenth of the
  * idle timeout and at most every 60 seconds, so most requests only read the
  * store, and the idle timeout is exact to within that interval. */
 #define XN_TOUCH_INTERVAL_MAX 60
+
+/* Seconds before a directory check that found the directory unavailable is
+ * tried again, so an outage costs each session one timeout per interval
+ * instead of one per request. */
+#define XN_RECHECK_RETRY 30
 
 static apr_int64_t touch_interval(const xn_server_config *sconf)
 {
@@ -55,7 +62,26 @@ static int scan_cookie_header(void *data, const char *key, const char *value)
     return 1;
 }
 
-static apr_array_header_t *cookie_values(request_rec *r, const char *name)
+int xn_sessions_https(request_rec *r)
+{
+    return !strcmp(ap_http_scheme(r), "https");
+}
+
+int xn_sessions_transport_ok(request_rec *r, const xn_server_config *sconf)
+{
+    return xn_sessions_https(r) || sconf->allow_insecure_cookie == 1;
+}
+
+const char *xn_sessions_cookie_name(request_rec *r,
+                                    const xn_server_config *sconf,
+                                    const char *suffix)
+{
+    return apr_pstrcat(r->pool, xn_sessions_https(r) ? "__Host-" : "",
+                       sconf->cookie_name, suffix, NULL);
+}
+
+apr_array_header_t *xn_sessions_cookie_values(request_rec *r,
+                                              const char *name)
 {
     cookie_scan scan;
 
@@ -123,6 +149,51 @@ static int confirm_ended(request_rec *r, const xn_server_config *sconf,
            || session_ended(out, sconf, now);
 }
 
+/* Looks the user of S up in the directory again, without a password, and
+ * resolves the roles anew. Returns OK with S updated (the caller stores it),
+ * DECLINED when the account is gone, no longer matches the directory URL's
+ * filter (which is how a disabled account drops out) or has no role left.
+ * While the directory is unavailable the session keeps the roles it had,
+ * and no more, and the check runs again on the next request. */
+static int recheck(request_rec *r, const xn_server_config *sconf,
+                   xn_session *s, apr_int64_t now)
+{
+    xn_ldap_user *entry = NULL;
+    const char *detail = NULL;
+    xn_ldap_status_e status;
+    xn_roleset_t roles;
+
+    if (!sconf->ldap_pool) {
+        return OK;
+    }
+    status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
+                                  s->user, NULL);
+    if (status == XN_LDAP_UNAVAILABLE) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XNLOGNO(1210)
+                      "cannot check the account %s in the directory, the "
+                      "session keeps its roles and the check is retried in "
+                      "%d seconds: %s", s->user, XN_RECHECK_RETRY, detail);
+        s->checked = now - sconf->session_recheck + XN_RECHECK_RETRY;
+        return OK;
+    }
+    if (status != XN_LDAP_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1211)
+                      "session of %s ended: the account is no longer found "
+                      "in the directory (%s)", s->user, detail);
+        return DECLINED;
+    }
+    roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
+    if (roles == 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1212)
+                      "session of %s ended: none of its groups maps to a "
+                      "role any more", s->user);
+        return DECLINED;
+    }
+    s->roles = xn_roleset_format(r->pool, sconf->rolemap, roles, ',');
+    s->checked = now;
+    return OK;
+}
+
 /* Returns OK, DECLINED or HTTP_SERVICE_UNAVAILABLE for one cookie value. */
 static int load_one(request_rec *r, const xn_server_config *sconf,
                     const char *id, xn_session *out)
@@ -131,6 +202,7 @@ static int load_one(request_rec *r, const xn_server_config *sconf,
     unsigned char *value = NULL;
     apr_size_t len = 0;
     apr_int64_t now = apr_time_sec(apr_time_now());
+    int dirty = 0, ended;
     apr_status_t rv;
 
     xn_session_key(key, id);
@@ -149,8 +221,24 @@ static int load_one(request_rec *r, const xn_server_config *sconf,
         xn_store_remove(r->server, key, sizeof(key), r->pool);
         return DECLINED;
     }
+    ended = xn_session_end_applies(r, out->user, out->created);
+    if (ended < 0) {
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (ended) {
+        xn_store_remove(r->server, key, sizeof(key), r->pool);
+        return DECLINED;
+    }
 
-    if (now - out->last_seen >= touch_interval(sconf)) {
+    if (sconf->session_recheck > 0
+        && now - out->checked >= sconf->session_recheck) {
+        if (recheck(r, sconf, out, now) != OK) {
+            xn_store_remove(r->server, key, sizeof(key), r->pool);
+            return DECLINED;
+        }
+        dirty = 1;
+    }
+    if (dirty || now - out->last_seen >= touch_interval(sconf)) {
         out->last_seen = now;
         rv = session_store(r, key, out, sconf, 1);
         if (rv != APR_SUCCESS) {
@@ -165,8 +253,14 @@ static int load_one(request_rec *r, const xn_server_config *sconf,
 int xn_sessions_load(request_rec *r, const xn_server_config *sconf,
                      xn_session *out, const char **id)
 {
-    apr_array_header_t *values = cookie_values(r, sconf->cookie_name);
+    apr_array_header_t *values;
     int i;
+
+    if (!xn_sessions_transport_ok(r, sconf)) {
+        return DECLINED;
+    }
+    values = xn_sessions_cookie_values(r, xn_sessions_cookie_name(r, sconf,
+                                                                  ""));
 
     for (i = 0; i < values->nelts; i++) {
         const char *value = APR_ARRAY_IDX(values, i, const char *);
@@ -186,15 +280,17 @@ int xn_sessions_load(request_rec *r, const xn_server_config *sconf,
     return DECLINED;
 }
 
-static void set_cookie(request_rec *r, const xn_server_config *sconf,
-                       const char *value, int expire)
+void xn_sessions_set_cookie(request_rec *r, const xn_server_config *sconf,
+                            const char *suffix, const char *value, int expire)
 {
-    int https = !strcmp(ap_http_scheme(r), "https");
-
+    /* Under HTTPS the "__Host-" prefix makes browsers accept the cookie only
+     * with Secure, Path=/ and no Domain, so a sibling host cannot plant or
+     * shadow it (RFC 6265bis, section 4.1.3.2). */
     apr_table_addn(r->err_headers_out, "Set-Cookie",
-                   apr_pstrcat(r->pool, sconf->cookie_name, "=", value,
-                               "; Path=/; HttpOnly; SameSite=Lax",
-                               https ? "; Secure" : "",
+                   apr_pstrcat(r->pool,
+                               xn_sessions_cookie_name(r, sconf, suffix),
+                               "=", value, "; Path=/; HttpOnly; SameSite=Lax",
+                               xn_sessions_https(r) ? "; Secure" : "",
                                expire ? "; Max-Age=0" : "", NULL));
     apr_table_mergen(r->err_headers_out, "Cache-Control",
                      "no-cache=\"Set-Cookie\"");
@@ -216,11 +312,12 @@ apr_status_t xn_sessions_create(request_rec *r, const xn_server_config *sconf,
     s.roles = roles;
     s.created = apr_time_sec(apr_time_now());
     s.last_seen = s.created;
+    s.checked = s.created;
 
     xn_session_key(key, id);
     rv = session_store(r, key, &s, sconf, 0);
     if (rv == APR_SUCCESS) {
-        set_cookie(r, sconf, id, 0);
+        xn_sessions_set_cookie(r, sconf, "", id, 0);
     }
     return rv;
 }
@@ -239,5 +336,5 @@ void xn_sessions_destroy(request_rec *r, const xn_server_config *sconf,
                           "cannot remove a session from the session cache");
         }
     }
-    set_cookie(r, sconf, "", 1);
+    xn_sessions_set_cookie(r, sconf, "", "", 1);
 }

@@ -28,4 +28,28 @@ apr_status_t xn_sessions_create(request_rec *r, const xn_server_config *sconf,
 void xn_sessions_destroy(request_rec *r, const xn_server_config *sconf,
                          const char *id);
 
+/* Returns 1 when R arrived over HTTPS. Behind a proxy that ends TLS, httpd
+ * sees HTTPS only when ServerName names the https scheme. */
+int xn_sessions_https(request_rec *r);
+
+/* Returns 1 when R may carry a session cookie: over HTTPS, or over plain
+ * HTTP when ExtranetAllowInsecureCookie is On. */
+int xn_sessions_transport_ok(request_rec *r, const xn_server_config *sconf);
+
+/* Returns the name of a cookie of the module: the configured name followed
+ * by SUFFIX ("" for the session, "_csrf" for the sign-in form), with the
+ * "__Host-" prefix under HTTPS. */
+const char *xn_sessions_cookie_name(request_rec *r,
+                                    const xn_server_config *sconf,
+                                    const char *suffix);
+
+/* Returns every value of cookie NAME in R's Cookie headers. */
+apr_array_header_t *xn_sessions_cookie_values(request_rec *r,
+                                              const char *name);
+
+/* Sets the cookie named by SUFFIX (see xn_sessions_cookie_name()) to VALUE,
+ * or expires it when EXPIRE is non-zero. */
+void xn_sessions_set_cookie(request_rec *r, const xn_server_config *sconf,
+                            const char *suffix, const char *value, int expire);
+
 #endif

@@ -29,6 +29,10 @@ typedef struct local_entry {
     apr_size_t len;
     char value[XN_STORE_VALUE_MAX];
 } local_entry;
+/* The store key of the key shared by every server of one store, and how long
+ * the store keeps it after the last child start renewed it. */
+#define XN_SHARED_KEY_NAME "xn-shared-key-1"
+#define XN_SHARED_KEY_LIFETIME apr_time_from_sec(400 * 86400)
 
 /* Set once in post_config, before the children start, then only read. */
 static const ap_socache_provider_t *provider;
@@ -182,18 +186,64 @@ static void local_init(apr_pool_t *pchild, server_rec *s)
     local_entries = apr_pcalloc(pchild, sizeof(local_entry) * XN_LOCAL_SLOTS);
 }
 
+/* Replaces the random key of this start with the key kept in the store, or
+ * puts this start's key there when the store has none. So every server of a
+ * memcache or redis store, and every start after a graceful restart, signs
+ * CSRF tokens and derives store keys alike. When the store fails, the
+ * process keeps its own key and logs why.
+ * NOTE: two servers that start at the same moment on an empty store can each
+ * put their own key; the later put wins for every child started afterwards,
+ * and the earlier children keep a different key until they are replaced. */
+static void share_key(server_rec *s, apr_pool_t *pchild)
+{
+    const unsigned char *name = (const unsigned char *)XN_SHARED_KEY_NAME;
+    unsigned int name_len = sizeof(XN_SHARED_KEY_NAME) - 1;
+    unsigned char *value = NULL;
+    apr_size_t len = 0;
+    apr_status_t rv;
+
+    rv = xn_store_get(s, name, name_len, &value, &len, pchild);
+    if (rv == APR_SUCCESS && len == sizeof(secret)) {
+        memcpy(secret, value, sizeof(secret));
+    }
+    rv = xn_store_put(s, name, name_len,
+                      apr_time_now() + XN_SHARED_KEY_LIFETIME,
+                      (const char *)secret, sizeof(secret), pchild);
+    if (rv == APR_SUCCESS) {
+        rv = xn_store_get(s, name, name_len, &value, &len, pchild);
+    }
+    if (rv != APR_SUCCESS || len != sizeof(secret)) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, XNLOGNO(1203)
+                     "cannot share the signing key through the session "
+                     "cache; this process signs CSRF tokens with its own "
+                     "key, which other servers reject");
+        return;
+    }
+    memcpy(secret, value, sizeof(secret));
+    if (xn_hmac_key_create(&secret_key, pchild, secret, sizeof(secret))
+        != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, s, XNLOGNO(0209)
+                     "cannot set up the shared key for the credential "
+                     "cache; this process keeps the key of its start");
+    }
+}
+
 void xn_store_child_init(apr_pool_t *pchild, server_rec *s)
 {
     apr_status_t rv;
 
-    if (!mutex) {
-        return;
+    if (mutex) {
+        rv = apr_global_mutex_child_init(&mutex,
+                                         apr_global_mutex_lockfile(mutex),
+                                         pchild);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, XNLOGNO(0206)
+                         "cannot reopen the %s mutex in the child",
+                         XN_STORE_MUTEX);
+        }
     }
-    rv = apr_global_mutex_child_init(&mutex,
-                                     apr_global_mutex_lockfile(mutex), pchild);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, XNLOGNO(0206)
-                     "cannot reopen the %s mutex in the child", XN_STORE_MUTEX);
+    if (instance) {
+        share_key(s, pchild);
     }
     if (generation) {
         local_init(pchild, s);

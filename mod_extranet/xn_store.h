@@ -36,8 +36,10 @@ int xn_store_pre_config(apr_pool_t *pconf);
 int xn_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s);
 void xn_store_child_init(apr_pool_t *pchild, server_rec *s);
 
-/* The process-wide random key of the Basic credential cache, made in
- * post_config, so every child of one start shares it. */
+/* The process-wide key of the Basic credential cache, CSRF tokens and the
+ * store keys of throttling and session ends. Made in post_config and
+ * replaced in child_init by the key kept in the store, so that every server
+ * of one store uses the same key. */
 const unsigned char *xn_store_secret(void);
 
 /* The same key, set up for xn_hmac_sha256_keyed(). */

@@ -114,6 +114,7 @@ char *xn_audit_format(apr_pool_t *p, const xn_audit_record *rec,
     append_string(&b, "reason", rec->reason, XN_AUDIT_FIELD_MAX);
     append_string(&b, "request_id", rec->request_id, XN_AUDIT_FIELD_MAX);
     append_string(&b, "host", rec->host, XN_AUDIT_FIELD_MAX);
+    append_string(&b, "target", rec->target, XN_AUDIT_FIELD_MAX);
 
     if (b.truncated) {
         append_raw(&b, ",\"truncated\":true");

@@ -12,6 +12,9 @@
 #define XN_EVENT_LOGIN_FAILED   "login_failed"
 #define XN_EVENT_LOGOUT         "logout"
 #define XN_EVENT_UNAVAILABLE    "directory_unavailable"
+#define XN_EVENT_THROTTLE       "throttle"
+#define XN_EVENT_BLOCK          "block"
+#define XN_EVENT_SESSION_END    "session_end"
 
 /* A record is at most this long, newline included, so one write() to a pipe
  * stays atomic (POSIX guarantees it up to PIPE_BUF, 4096 on Linux). */
@@ -33,6 +36,7 @@ typedef struct xn_audit_record {
     const char *reason;       /* why a sign-in failed or a request was denied */
     const char *request_id;
     const char *host;         /* server name of the virtual host */
+    const char *target;       /* user whose sessions an admin ended */
 } xn_audit_record;
 
 /* Formats REC as one JSON object followed by '\n', in at most

@@ -7,11 +7,13 @@
 #include "xn_crypto.h"
 #include "xn_session.h"
 
-/* Stored form: "xn1" TAB user TAB roles TAB created TAB last_seen, with the
- * times as decimal seconds. A new layout gets a new version tag, so a store
- * shared across an upgrade drops old sessions instead of misreading them. */
-#define XN_SESSION_VERSION "xn1"
-#define XN_SESSION_FIELDS 5
+/* Stored form: "xn2" TAB user TAB roles TAB created TAB last_seen TAB
+ * checked, with the times as decimal seconds. A new layout gets a new version
+ * tag, so a store shared across an upgrade drops sessions it cannot read
+ * instead of misreading them. "xn1" lacks the checked field. */
+#define XN_SESSION_VERSION "xn2"
+#define XN_SESSION_VERSION_1 "xn1"
+#define XN_SESSION_FIELDS 6
 
 static int field_storable(const char *s)
 {
@@ -26,13 +28,14 @@ apr_status_t xn_session_encode(char **out, apr_size_t *len, apr_pool_t *p,
     *out = NULL;
     *len = 0;
     if (s->user == NULL || *s->user == '\0' || !field_storable(s->user)
-        || !field_storable(roles) || s->created < 0 || s->last_seen < 0) {
+        || !field_storable(roles) || s->created < 0 || s->last_seen < 0
+        || s->checked < 0) {
         return APR_EINVAL;
     }
 
     *out = apr_psprintf(p, XN_SESSION_VERSION "\t%s\t%s\t%" APR_INT64_T_FMT
-                        "\t%" APR_INT64_T_FMT, s->user, roles, s->created,
-                        s->last_seen);
+                        "\t%" APR_INT64_T_FMT "\t%" APR_INT64_T_FMT, s->user,
+                        roles, s->created, s->last_seen, s->checked);
     *len = strlen(*out);
     return APR_SUCCESS;
 }
@@ -56,8 +59,10 @@ static apr_status_t parse_seconds(apr_int64_t *out, const char *s)
     return APR_SUCCESS;
 }
 
-/* Splits COPY at its tabs into exactly XN_SESSION_FIELDS fields. */
-static apr_status_t split_fields(char *fields[XN_SESSION_FIELDS], char *copy)
+/* Splits COPY at its tabs into at most XN_SESSION_FIELDS fields and stores
+ * their number in *count. */
+static apr_status_t split_fields(char *fields[XN_SESSION_FIELDS], char *copy,
+                                 int *count)
 {
     int n = 0;
     char *s = copy, *tab;
@@ -74,7 +79,8 @@ static apr_status_t split_fields(char *fields[XN_SESSION_FIELDS], char *copy)
         *tab = '\0';
         s = tab + 1;
     }
-    return n == XN_SESSION_FIELDS ? APR_SUCCESS : APR_EINVAL;
+    *count = n;
+    return APR_SUCCESS;
 }
 
 apr_status_t xn_session_decode(xn_session *s, apr_pool_t *p,
@@ -82,19 +88,31 @@ apr_status_t xn_session_decode(xn_session *s, apr_pool_t *p,
 {
     char *fields[XN_SESSION_FIELDS];
     char *copy;
+    int count = 0, version_1;
 
     if (data == NULL || memchr(data, '\0', len) != NULL) {
         return APR_EINVAL;
     }
     copy = apr_pstrmemdup(p, (const char *)data, len);
     if (strpbrk(copy, "\r\n") != NULL
-        || split_fields(fields, copy) != APR_SUCCESS) {
+        || split_fields(fields, copy, &count) != APR_SUCCESS) {
         return APR_EINVAL;
     }
 
-    if (strcmp(fields[0], XN_SESSION_VERSION) != 0 || fields[1][0] == '\0'
+    version_1 = count == XN_SESSION_FIELDS - 1
+                && !strcmp(fields[0], XN_SESSION_VERSION_1);
+    if (!version_1 && (count != XN_SESSION_FIELDS
+                       || strcmp(fields[0], XN_SESSION_VERSION) != 0)) {
+        return APR_EINVAL;
+    }
+    if (fields[1][0] == '\0'
         || parse_seconds(&s->created, fields[3]) != APR_SUCCESS
         || parse_seconds(&s->last_seen, fields[4]) != APR_SUCCESS) {
+        return APR_EINVAL;
+    }
+    s->checked = s->created;
+    if (!version_1
+        && parse_seconds(&s->checked, fields[5]) != APR_SUCCESS) {
         return APR_EINVAL;
     }
     s->user = fields[1];

@@ -17,12 +17,13 @@ typedef struct xn_session {
     const char *roles;        /* role names joined by ',' */
     apr_int64_t created;
     apr_int64_t last_seen;
+    apr_int64_t checked;      /* last check of the account in the directory */
 } xn_session;
 
 /* Every function here may be called from any thread. */
 
-/* Encodes S for the store as "xn1", user, roles, created and last_seen
- * joined by tabs. Returns APR_EINVAL when a field holds a tab or a line
+/* Encodes S for the store as "xn2", user, roles, created, last_seen and
+ * checked joined by tabs. Returns APR_EINVAL when a field holds a tab or a line
  * break, which the format cannot carry, when the user is NULL or empty, or
  * when a time is negative. A NULL roles is stored as "". */
 apr_status_t xn_session_encode(char **out, apr_size_t *len, apr_pool_t *p,
@@ -31,7 +32,8 @@ apr_status_t xn_session_encode(char **out, apr_size_t *len, apr_pool_t *p,
 /* Decodes a stored value of LEN bytes, which need not be NUL-terminated.
  * APR_EINVAL when it is malformed (wrong field count, empty user, a time
  * that is not 1 to 18 decimal digits, a NUL or line break) or of another
- * format version. The strings in S are allocated from P. */
+ * format version. The older "xn1" form, without checked, is read with
+ * checked set to created. The strings in S are allocated from P. */
 apr_status_t xn_session_decode(xn_session *s, apr_pool_t *p,
                                const unsigned char *data, apr_size_t len);
 

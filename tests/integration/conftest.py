@@ -24,6 +24,9 @@ RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run")
 ALWAYS_ALLOWED = [
     r"AH01630: client denied by server configuration",
     r"AH01631: user .*: authorization failure",
+    # Start-up warning of ExtranetAllowInsecureCookie On, which the plain
+    # HTTP test configuration sets.
+    r"XN1201: ExtranetAllowInsecureCookie On",
 ]
 
 

@@ -37,6 +37,8 @@ SERVICE_DN = "cn=extranet,ou=diensten," + SUFFIX
 # error_log levels that fail a test unless a pattern allows the line.
 FAILING_LEVELS = ("warn", "error", "crit", "alert", "emerg")
 LOG_LEVEL_RE = re.compile(r"^\[[^\]]*\] \[(?:[\w.]+:)?(\w+)\]")
+# The hidden CSRF field of the module's forms.
+CSRF_FIELD_RE = re.compile(r'<input type="hidden" name="csrf" value="([A-Za-z0-9_-]+)">')
 
 
 def free_port():
@@ -217,6 +219,12 @@ ExtranetRule /college/       college personeel
 {nested_rule}ExtranetRule /               raad college rmw personeel beheer
 
 ExtranetAuditLog "{rundir}/audit.log"
+# The tests talk plain HTTP; test_signin_tls.py covers HTTPS.
+ExtranetAllowInsecureCookie On
+# Many tests fail a sign-in on purpose from one address; the throttling
+# tests set the limits they test.
+ExtranetThrottleAccount 100 200
+ExtranetThrottleAddress 500 1000
 
 Alias /mandaat/ "{htdocs}/nieuws/"
 Alias /basic/   "{htdocs}/raad/"
@@ -494,15 +502,35 @@ class ExtranetClient:
         kwargs.setdefault("timeout", 15)
         return self.session.request(method, self.url(path), **kwargs)
 
-    def login(self, username, password, return_path=None, **kwargs):
-        """POST the sign-in form and return the response (not followed)."""
+    def form_token(self, path="/extranet/login"):
+        """GET the form page PATH, which sets the pre-session cookie, and
+        return the CSRF token of its form (None when it has none)."""
+        r = self.get(path)
+        m = CSRF_FIELD_RE.search(r.text)
+        return m.group(1) if m else None
+
+    def login(self, username, password, return_path=None, csrf=True, **kwargs):
+        """POST the sign-in form and return the response (not followed).
+        With CSRF true, the form page is fetched first for its token. A
+        string is sent as the token unchanged, and None sends no token."""
         data = {"username": username, "password": password}
         if return_path is not None:
             data["return"] = return_path
+        if csrf is True:
+            csrf = self.form_token()
+        if csrf is not None:
+            data["csrf"] = csrf
         return self.request("POST", "/extranet/login", data=data, **kwargs)
 
-    def logout(self):
-        return self.request("POST", "/extranet/logout")
+    def logout(self, csrf=True):
+        """POST the sign-out form, with the token of the sign-out page
+        unless CSRF is None or a string to send instead."""
+        data = {}
+        if csrf is True:
+            csrf = self.form_token("/extranet/logout")
+        if csrf is not None:
+            data["csrf"] = csrf
+        return self.request("POST", "/extranet/logout", data=data)
 
     @property
     def cookie(self):

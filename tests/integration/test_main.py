@@ -171,7 +171,9 @@ class TestSignIn:
         client = std.client()
         ldap_mark = ldap.log_mark()
         audit_mark = std.audit_mark()
-        r = client.request("POST", "/extranet/login", data="username=raadslid&password=",
+        token = client.form_token()
+        r = client.request("POST", "/extranet/login",
+                           data="username=raadslid&password=&csrf=" + token,
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
         assert r.status_code == 200
         assert FAILED_MESSAGE in r.text

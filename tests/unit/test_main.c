@@ -42,6 +42,8 @@ int main(void)
     srunner_add_suite(runner, session_suite());
     srunner_add_suite(runner, crypto_suite());
     srunner_add_suite(runner, adstate_suite());
+    srunner_add_suite(runner, throttle_suite());
+    srunner_add_suite(runner, templates_suite());
 
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);

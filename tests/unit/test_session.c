@@ -9,7 +9,7 @@
 START_TEST(session_round_trip)
 {
     xn_session in = { "zo\xc3\xab.m\xc3\xbcller", "raad,schepen",
-                      1796400000, 1796401234 };
+                      1796400000, 1796401234, 1796401000 };
     xn_session out;
     char *data = NULL;
     apr_size_t len = 0;
@@ -24,12 +24,13 @@ START_TEST(session_round_trip)
     ck_assert_str_eq(out.roles, in.roles);
     ck_assert(out.created == in.created);
     ck_assert(out.last_seen == in.last_seen);
+    ck_assert(out.checked == in.checked);
 }
 END_TEST
 
 START_TEST(session_round_trip_no_roles)
 {
-    xn_session in = { "raadslid", NULL, 0, 0 };
+    xn_session in = { "raadslid", NULL, 0, 0, 0 };
     xn_session out;
     char *data = NULL;
     apr_size_t len = 0;
@@ -49,13 +50,14 @@ typedef struct encode_case {
 } encode_case;
 
 static const encode_case encode_rejects[] = {
-    { "tab in user",        { "a\tb", "raad", 1, 1 } },
-    { "newline in user",    { "a\nb", "raad", 1, 1 } },
-    { "return in roles",    { "a", "raad\r", 1, 1 } },
-    { "tab in roles",       { "a", "raad\tx", 1, 1 } },
-    { "no user",            { NULL, "raad", 1, 1 } },
-    { "empty user",         { "", "raad", 1, 1 } },
-    { "negative created",   { "a", "raad", -1, 1 } },
+    { "tab in user",        { "a\tb", "raad", 1, 1, 1 } },
+    { "newline in user",    { "a\nb", "raad", 1, 1, 1 } },
+    { "return in roles",    { "a", "raad\r", 1, 1, 1 } },
+    { "tab in roles",       { "a", "raad\tx", 1, 1, 1 } },
+    { "no user",            { NULL, "raad", 1, 1, 1 } },
+    { "empty user",         { "", "raad", 1, 1, 1 } },
+    { "negative created",   { "a", "raad", -1, 1, 1 } },
+    { "negative checked",   { "a", "raad", 1, 1, -1 } },
 };
 
 START_TEST(session_encode_rejects)
@@ -82,7 +84,10 @@ typedef struct decode_case {
 static const decode_case decode_cases[] = {
     { "valid",              L("xn1\traadslid\traad\t10\t20"),    1 },
     { "valid no roles",     L("xn1\traadslid\t\t10\t20"),        1 },
-    { "other version",      L("xn2\traadslid\traad\t10\t20"),    0 },
+    { "xn2 missing checked", L("xn2\traadslid\traad\t10\t20"),   0 },
+    { "xn2 valid",          L("xn2\traadslid\traad\t10\t20\t15"), 1 },
+    { "other version",      L("xn3\traadslid\traad\t10\t20\t15"), 0 },
+    { "xn2 bad checked",    L("xn2\traadslid\traad\t10\t20\tx"),  0 },
     { "no version",         L("raadslid\traad\t10\t20"),         0 },
     { "extra field",        L("xn1\traadslid\traad\t10\t20\tx"), 0 },
     { "tab in user",        L("xn1\traad\tslid\traad\t10\t20"),  0 },
@@ -120,6 +125,7 @@ START_TEST(session_decode_not_terminated)
                                        (const unsigned char *)data,
                                        sizeof(data) - 5), APR_SUCCESS);
     ck_assert(s.last_seen == 20);
+    ck_assert(s.checked == 10);
 }
 END_TEST
 

@@ -26,5 +26,7 @@ Suite *path_suite(void);
 Suite *roles_suite(void);
 Suite *rules_suite(void);
 Suite *session_suite(void);
+Suite *throttle_suite(void);
+Suite *templates_suite(void);
 
 #endif
