@@ -505,7 +505,10 @@ class ExtranetClient:
     def form_token(self, path="/extranet/login"):
         """GET the form page PATH, which sets the pre-session cookie, and
         return the CSRF token of its form (None when it has none)."""
-        r = self.get(path)
+        # The form page closes its connection, so the POST that follows
+        # never races with the server closing an idle keep-alive connection
+        # under load, which a POST cannot safely retry.
+        r = self.get(path, headers={"Connection": "close"})
         m = CSRF_FIELD_RE.search(r.text)
         return m.group(1) if m else None
 

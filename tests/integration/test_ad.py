@@ -40,6 +40,10 @@ ExtranetRule /college/ college
 ExtranetRule /         raad college
 
 ExtranetAuditLog "{rundir}/audit.log"
+# Plain HTTP, and many sign-ins from one address.
+ExtranetAllowInsecureCookie On
+ExtranetThrottleAccount 100 200
+ExtranetThrottleAddress 500 1000
 
 Alias /basic/ "{htdocs}/raad/"
 
