@@ -4,7 +4,8 @@
 #   make test       install missing packages, build, run unit and integration tests
 #   make demo       start slapd and httpd with the demo municipality on port 8080
 #   make demo-stop  stop them
-#   make bench      throughput ratios against plain httpd and mod_authnz_ldap
+#   make bench      throughput ratios against plain httpd and mod_authnz_ldap,
+#                   and of the link filter against mod_proxy_html
 
 APXS      ?= apxs
 CC        ?= cc
@@ -29,7 +30,7 @@ MOD_SRC   := $(wildcard mod_extranet/*.c)
 MOD_HDR   := $(wildcard mod_extranet/*.h)
 MODULE    := $(BUILD)/mod_extranet.so
 
-LINK_LIBS := -lldap -llber -lcrypto
+LINK_LIBS := -lldap -llber -lcrypto -lz
 
 .PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format
 
@@ -65,7 +66,7 @@ include tests/unit/unit.mk
 # provides pdfinfo, which the integration tests use to check the demo PDFs.
 DEB_PACKAGES := apache2 apache2-dev libldap-dev libxml2-dev libssl-dev slapd \
                 ldap-utils check python3-pytest python3-requests wrk pkg-config \
-                poppler-utils
+                poppler-utils zlib1g-dev
 
 PORT      ?= 8080
 LDAP_PORT ?= 3890
@@ -120,6 +121,12 @@ demo-stop:
 
 bench: build
 	bench/run
+
+# The HTML link filter against mod_proxy_html; part of make bench.
+.PHONY: bench-links
+bench: bench-links
+bench-links: build
+	bench/links/run
 
 clean:
 	rm -rf $(BUILD) mod_extranet/.libs mod_extranet/*.la mod_extranet/*.lo \

@@ -20,6 +20,7 @@
 #include "xn_auditlog.h"
 #include "xn_auth.h"
 #include "xn_config.h"
+#include "xn_filter.h"
 #include "xn_login.h"
 #include "xn_pages.h"
 #include "xn_store.h"
@@ -95,6 +96,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_handler(xn_login_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_log_transaction(xn_auditlog_request, NULL, NULL, APR_HOOK_MIDDLE);
     xn_auth_register(p);
+    xn_filter_register(p);
 }
 
 AP_DECLARE_MODULE(extranet) = {
