@@ -590,8 +590,11 @@ static apr_status_t link_filter(ap_filter_t *f, apr_bucket_brigade *bb)
 void xn_filter_register(apr_pool_t *p)
 {
     (void)p;
+    /* After every resource filter (mod_include, mod_substitute,
+     * mod_proxy_html), so the filter sees the page as it will be sent, and
+     * before DEFLATE (AP_FTYPE_CONTENT_SET + 1). */
     ap_register_output_filter(FILTER_NAME, link_filter, NULL,
-                              AP_FTYPE_RESOURCE);
+                              AP_FTYPE_CONTENT_SET - 1);
     ap_hook_insert_filter(insert_filter, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(proxy_fixups, NULL, NULL, APR_HOOK_LAST);
 }

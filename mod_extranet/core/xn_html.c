@@ -923,7 +923,9 @@ static apr_size_t step_byte(xn_html *h, int c)
     }
 }
 
-/* Reads comment bytes up to and including the end of the comment. */
+/* Reads comment bytes up to and including the end of the comment.
+ * NOTE: links inside comments stay, including IE conditional comments, which
+ * only Internet Explorer 9 and older render as markup. */
 static apr_size_t scan_comment(xn_html *h, const char *data, apr_size_t len)
 {
     apr_size_t i;

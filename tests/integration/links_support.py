@@ -127,6 +127,8 @@ def make_pages_dir():
         "doc.docx": b"PK\x03\x04" + bytes(range(256)) * 64 + b'<a href="/personeel/">',
         "lijst/HEADER.html": b'<p><a href="/personeel/">Personeel</a> <a href="/raad/">Raad</a></p>',
         "lijst/notulen.txt": b"notulen\n",
+        "ssi.shtml": b'<ul><!--#include virtual="menu-items.html" --></ul>',
+        "menu-items.html": b'<li><a href="/personeel/">P</a></li><li><a href="/raad/">R</a></li>',
         "cgi/menu.cgi": (b"#!/bin/sh\nprintf 'Content-Type: text/html\\r\\n\\r\\n'\n"
                          b"printf '<ul><li><a href=\"/personeel/\">P</a></li>"
                          b"<li><a href=\"/raad/\">R</a></li></ul>'\n"),
@@ -155,6 +157,7 @@ LoadModule proxy_http_module  {modules}/mod_proxy_http.so
 LoadModule deflate_module     {modules}/mod_deflate.so
 LoadModule autoindex_module   {modules}/mod_autoindex.so
 LoadModule cgid_module        {modules}/mod_cgid.so
+LoadModule include_module     {modules}/mod_include.so
 ScriptSock "{rundir}/cgid.sock"
 ScriptAlias /cgi/ "{pages}/cgi/"
 <Directory "{pages}/cgi">
@@ -166,7 +169,9 @@ Alias /publiek/proef/ "{pages}/"
 Alias /linktest/unwrap/ "{pages}/"
 Alias /linktest/ "{pages}/"
 <Directory "{pages}">
-    Options Indexes
+    Options Indexes Includes
+    AddType text/html .shtml
+    AddOutputFilter INCLUDES .shtml
     Require all granted
     AddType application/vnd.openxmlformats-officedocument.wordprocessingml.document .docx
     HeaderName HEADER.html

@@ -234,6 +234,11 @@ class TestPages:
         r = harness.raw_request(links.port, "GET", "/publiek/proef/menu.html")
         assert r.body == ls.MENU_PAGE
 
+    def test_server_side_include_filtered(self, councillor):
+        r = councillor.get("/linktest/ssi.shtml")
+        assert r.status_code == 200
+        assert r.content == b'<ul><li><a href="/raad/">R</a></li></ul>'
+
     def test_cgi_output_filtered(self, councillor):
         r = councillor.get("/cgi/menu.cgi")
         assert r.status_code == 200
