@@ -4,7 +4,8 @@
 #   make test       install missing packages, build, run unit and integration tests
 #   make demo       start slapd and httpd with the demo municipality on port 8080
 #   make demo-stop  stop them
-#   make bench      throughput ratios against plain httpd and mod_authnz_ldap
+#   make bench      throughput ratios against plain httpd and mod_authnz_ldap,
+#                   and of the link filter against mod_proxy_html
 
 APXS      ?= apxs
 CC        ?= cc
@@ -29,7 +30,7 @@ MOD_SRC   := $(wildcard mod_extranet/*.c)
 MOD_HDR   := $(wildcard mod_extranet/*.h)
 MODULE    := $(BUILD)/mod_extranet.so
 
-LINK_LIBS := -lldap -llber -lcrypto -lm
+LINK_LIBS := -lldap -llber -lcrypto -lm -lz
 
 .PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format \
         browser browser-deps bench-signin
@@ -68,7 +69,7 @@ include tests/unit/unit.mk
 # tests.
 DEB_PACKAGES := apache2 apache2-dev libldap-dev libxml2-dev libssl-dev slapd \
                 ldap-utils check python3-pytest python3-requests wrk pkg-config \
-                poppler-utils samba samba-ad-dc
+                poppler-utils samba samba-ad-dc zlib1g-dev
 # The sign-in tests: chromium for the browser tests, redis-server for the
 # shared session store, openssl for a self-signed test certificate.
 DEB_PACKAGES += chromium redis-server openssl
@@ -150,6 +151,12 @@ bench: build
 # Cold sign-ins per second against mod_authnz_ldap (bench/signin).
 bench-signin: build
 	bench/signin
+
+# The HTML link filter against mod_proxy_html; part of make bench.
+.PHONY: bench-links
+bench: bench-links
+bench-links: build
+	bench/links/run
 
 clean:
 	rm -rf $(BUILD) mod_extranet/.libs mod_extranet/*.la mod_extranet/*.lo \

@@ -23,6 +23,7 @@
 #include "xn_config.h"
 #include "xn_crypto.h"
 #include "xn_directory.h"
+#include "xn_filter.h"
 #include "xn_login.h"
 #include "xn_pages.h"
 #include "xn_store.h"
@@ -110,6 +111,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_handler(xn_directory_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(xn_auditlog_request, NULL, NULL, APR_HOOK_MIDDLE);
     xn_auth_register(p);
+    xn_filter_register(p);
 }
 
 AP_DECLARE_MODULE(extranet) = {

@@ -19,6 +19,7 @@
 #include "xn_config.h"
 #include "xn_audit.h"
 #include "xn_templates.h"
+#include "xn_filter.h"
 
 #define XN_UNSET -1
 #define XN_SECONDS_MAX (86400 * 7)
@@ -192,6 +193,8 @@ void *xn_config_dir_create(apr_pool_t *p, char *dir)
 
     (void)dir;
     conf->denied_status = XN_UNSET;
+    conf->link_filter = XN_UNSET;
+    conf->link_removal = XN_UNSET;
     return conf;
 }
 
@@ -203,6 +206,9 @@ void *xn_config_dir_merge(apr_pool_t *p, void *basev, void *addv)
 
     MERGE_INT(denied_status);
     MERGE_PTR(language);
+    MERGE_INT(link_filter);
+    MERGE_INT(link_removal);
+    MERGE_PTR(role_attribute);
     return conf;
 }
 
@@ -827,6 +833,15 @@ const command_rec xn_config_cmds[] = {
     AP_INIT_TAKE2("ExtranetBrandingHelp", set_brand_help, NULL, RSRC_CONF,
         "language (nl, fr or en) and the help line shown under the "
         "sign-in form (default: none)"),
+    AP_INIT_FLAG("ExtranetLinkFilter", xn_filter_set_enabled, NULL,
+        RSRC_CONF | ACCESS_CONF, "remove links to pages the user may not "
+        "open from HTML responses (default On)"),
+    AP_INIT_TAKE1("ExtranetLinkRemoval", xn_filter_set_removal, NULL,
+        RSRC_CONF | ACCESS_CONF, "what goes with a denied link: item, "
+        "element or unwrap (default item)"),
+    AP_INIT_TAKE1("ExtranetRoleAttribute", xn_filter_set_role_attribute, NULL,
+        RSRC_CONF | ACCESS_CONF, "HTML attribute that marks blocks for "
+        "roles (default data-extranet-roles)"),
     { NULL }
 };
 

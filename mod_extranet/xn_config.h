@@ -91,6 +91,9 @@ typedef struct xn_role_spec {
 typedef struct xn_dir_config {
     int denied_status;
     const char *language;
+    int link_filter;                 /* ExtranetLinkFilter */
+    int link_removal;                /* ExtranetLinkRemoval, xn_html_removal_e */
+    const char *role_attribute;      /* ExtranetRoleAttribute, lower case */
 } xn_dir_config;
 
 /* Settings of the whole server, from the main server's context only. */

@@ -22,6 +22,7 @@ Suite *audit_suite(void);
 Suite *crypto_suite(void);
 Suite *escape_suite(void);
 Suite *input_suite(void);
+Suite *links_suite(void);
 Suite *path_suite(void);
 Suite *roles_suite(void);
 Suite *rules_suite(void);
