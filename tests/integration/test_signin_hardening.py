@@ -228,7 +228,7 @@ class TestOversizedInput:
 
 THROTTLE = ("ExtranetThrottleAccount 2 4\n"
             "ExtranetThrottleAddress 5 20\n"
-            "ExtranetThrottleBlock 4\n")
+            "ExtranetThrottleBlock 8\n")
 
 
 class TestThrottling:
@@ -282,7 +282,7 @@ class TestThrottling:
         assert {"throttle", "block"} <= events, events
         print("1000 guesses in %.1f s, %d binds" % (elapsed, len(binds)))
 
-        # The block lasts ExtranetThrottleBlock (4 s) from the failure that
+        # The block lasts ExtranetThrottleBlock (8 s) from the failure that
         # started it, and on a loaded machine waiting for the 1000 audit
         # records above can take longer than that.
         owner = signin_support.client_from(std, "127.0.0.99")
