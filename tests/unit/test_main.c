@@ -41,6 +41,7 @@ int main(void)
     srunner_add_suite(runner, audit_suite());
     srunner_add_suite(runner, session_suite());
     srunner_add_suite(runner, crypto_suite());
+    srunner_add_suite(runner, chain_suite());
 
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);

@@ -18,6 +18,7 @@ extern apr_pool_t *test_pool;
 void unit_add_pool_fixture(TCase *tc);
 
 Suite *audit_suite(void);
+Suite *chain_suite(void);
 Suite *crypto_suite(void);
 Suite *escape_suite(void);
 Suite *input_suite(void);
