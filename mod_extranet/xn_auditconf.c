@@ -226,7 +226,7 @@ static apr_status_t read_key(xn_chain_key *key, const char **err,
         *err = apr_psprintf(p, "cannot read %s: %pm", path, &rv);
         return rv;
     }
-    rv = xn_chain_key_set(key, buf, len, err);
+    rv = xn_chain_key_set(key, p, buf, len, err);
     memset(buf, 0, sizeof(buf));
     if (rv != APR_SUCCESS) {
         *err = apr_psprintf(p, "%s: %s", path, *err);
@@ -297,7 +297,7 @@ int xn_auditconf_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             continue;
         }
         conf->audit_key = apr_pcalloc(pconf, sizeof(xn_chain_key));
-        if (read_key(conf->audit_key, &err, ptemp, path) != APR_SUCCESS) {
+        if (read_key(conf->audit_key, &err, pconf, path) != APR_SUCCESS) {
             return fail(vs, "ExtranetAuditKeyFile", err);
         }
         apr_hash_set(keys, path, APR_HASH_KEY_STRING, conf->audit_key);

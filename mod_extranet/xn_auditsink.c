@@ -381,13 +381,18 @@ static void rotate_if_due(xn_auditlog *log, apr_pool_t *p, apr_time_t now,
                           apr_size_t next_len)
 {
     audit_shared *sh = log->shared;
-    apr_int32_t today = local_day(now);
+    apr_int32_t today;
     const char *suffix = NULL;
     const char *rotated;
     apr_time_exp_t xt;
     apr_status_t rv;
 
-    if (log->kind != SINK_FILE || sh->size == 0) {
+    if (log->kind != SINK_FILE || (!log->conf->audit_rotate_daily
+                                   && log->conf->audit_rotate_size <= 0)) {
+        return;
+    }
+    today = local_day(now);
+    if (sh->size == 0) {
         sh->day = today;
         return;
     }

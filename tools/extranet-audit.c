@@ -170,7 +170,7 @@ static int command_verify(apr_pool_t *p, options *o)
         return usage_error("%s needs --key KEYFILE", "verify");
     }
     for (i = 0; i < o->nkeys; i++) {
-        if (xa_read_key(&keys[i], o->keys[i]) != 0) {
+        if (xa_read_key(&keys[i], p, o->keys[i]) != 0) {
             return 2;
         }
     }
@@ -193,7 +193,7 @@ static int command_prune(apr_pool_t *p, options *o)
     if (!before) {
         return usage_error("invalid --before \"%s\"", o->before);
     }
-    if (xa_read_key(&key, o->keys[0]) != 0) {
+    if (xa_read_key(&key, p, o->keys[0]) != 0) {
         return 2;
     }
     return xa_prune(p, &key, before, APR_ARRAY_IDX(o->files, 0, const char *),

@@ -12,7 +12,7 @@
 #include "xa_verify.h"
 #include "xn_chain.h"
 
-int xa_read_key(xn_chain_key *key, const char *path)
+int xa_read_key(xn_chain_key *key, apr_pool_t *p, const char *path)
 {
     FILE *in = fopen(path, "rb");
     char buf[XN_CHAIN_KEY_MAX + 64];
@@ -31,7 +31,7 @@ int xa_read_key(xn_chain_key *key, const char *path)
     }
     len = fread(buf, 1, sizeof(buf), in);
     fclose(in);
-    if (xn_chain_key_set(key, buf, len, &err) != APR_SUCCESS) {
+    if (xn_chain_key_set(key, p, buf, len, &err) != APR_SUCCESS) {
         fprintf(stderr, "extranet-audit: %s: %s\n", path, err);
         memset(buf, 0, sizeof(buf));
         return -1;

@@ -7,7 +7,7 @@
 #include "xn_chain.h"
 
 /* Reads the key file PATH into KEY; prints why on failure and returns -1. */
-int xa_read_key(xn_chain_key *key, const char *path);
+int xa_read_key(xn_chain_key *key, apr_pool_t *p, const char *path);
 
 /* Verifies FILES in order with KEYS, and with the checkpoint file
  * CHECKPOINTS when not NULL. Prints the first bad record (every bad record

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include <apr_strings.h>
 #include <apr_hash.h>
 #include <apr_lib.h>
@@ -29,10 +31,44 @@ struct xn_chain_verifier {
     apr_hash_t *watch;               /* apr_uint64_t seq -> chain or "" */
 };
 
-apr_status_t xn_chain_key_set(xn_chain_key *key, const char *data,
-                              apr_size_t len, const char **err)
+static apr_status_t free_digest(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+    return APR_SUCCESS;
+}
+
+/* Returns a SHA-256 context that has absorbed the 64-byte block of KEY
+ * XOR PAD (RFC 2104), freed with P. */
+static EVP_MD_CTX *padded_digest(apr_pool_t *p, const unsigned char *key,
+                                 apr_size_t len, unsigned char pad)
+{
+    unsigned char block[64];
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    apr_size_t i;
+
+    if (!ctx) {
+        return NULL;
+    }
+    apr_pool_cleanup_register(p, ctx, free_digest, apr_pool_cleanup_null);
+    for (i = 0; i < sizeof(block); i++) {
+        block[i] = (unsigned char)((i < len ? key[i] : 0) ^ pad);
+    }
+    if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)
+        || !EVP_DigestUpdate(ctx, block, sizeof(block))) {
+        ctx = NULL;
+    }
+    memset(block, 0, sizeof(block));
+    return ctx;
+}
+
+apr_status_t xn_chain_key_set(xn_chain_key *key, apr_pool_t *p,
+                              const char *data, apr_size_t len,
+                              const char **err)
 {
     unsigned char digest[32];
+    unsigned char hashed[32];
+    const unsigned char *block_key = (const unsigned char *)data;
+    apr_size_t block_len;
     static const char hex[] = "0123456789abcdef";
     int i;
 
@@ -47,8 +83,21 @@ apr_status_t xn_chain_key_set(xn_chain_key *key, const char *data,
         *err = "the key is longer than 1024 bytes";
         return APR_EINVAL;
     }
-    memcpy(key->bytes, data, len);
     key->len = len;
+    block_len = len;
+    if (len > 64) {
+        /* RFC 2104: a key longer than the block is hashed first. */
+        xn_sha256(hashed, data, len);
+        block_key = hashed;
+        block_len = sizeof(hashed);
+    }
+    key->inner = padded_digest(p, block_key, block_len, 0x36);
+    key->outer = padded_digest(p, block_key, block_len, 0x5c);
+    memset(hashed, 0, sizeof(hashed));
+    if (!key->inner || !key->outer) {
+        *err = "cannot set up SHA-256 (OpenSSL)";
+        return APR_EGENERAL;
+    }
     xn_sha256(digest, data, len);
     for (i = 0; i < XN_CHAIN_KEY_ID_LEN / 2; i++) {
         key->id[2 * i] = hex[digest[i] >> 4];
@@ -64,29 +113,52 @@ void xn_chain_state_init(xn_chain_state *state)
     memcpy(state->chain, zero_chain, sizeof(state->chain));
 }
 
-/* Writes the hex HMAC of PREV (XN_CHAIN_HEX chars) followed by BODY. */
-static void compute_chain(char out[XN_CHAIN_HEX + 1], const xn_chain_key *key,
+/* Computes HMAC-SHA-256 of PREV (XN_CHAIN_HEX chars) followed by BODY from
+ * copies of the key's padded digest states, which need no algorithm look-up
+ * (OpenSSL 3's one-shot HMAC() does one on every call). Returns 0 when
+ * OpenSSL fails. */
+static int chain_mac(unsigned char mac[XN_HMAC_BYTES],
+                      const xn_chain_key *key, const char *prev,
+                      const char *body, apr_size_t len)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    unsigned char inner[XN_HMAC_BYTES];
+    unsigned int n = 0;
+    int ok;
+
+    ok = ctx && EVP_MD_CTX_copy_ex(ctx, key->inner)
+         && EVP_DigestUpdate(ctx, prev, XN_CHAIN_HEX)
+         && EVP_DigestUpdate(ctx, body, len)
+         && EVP_DigestFinal_ex(ctx, inner, &n)
+         && EVP_MD_CTX_copy_ex(ctx, key->outer)
+         && EVP_DigestUpdate(ctx, inner, sizeof(inner))
+         && EVP_DigestFinal_ex(ctx, mac, &n);
+    if (!ok) {
+        memset(mac, 0, XN_HMAC_BYTES);
+    }
+    EVP_MD_CTX_free(ctx);
+    return ok;
+}
+
+/* Writes the hex HMAC of PREV (XN_CHAIN_HEX chars) followed by BODY.
+ * Returns 0 when it could not be computed. */
+static int compute_chain(char out[XN_CHAIN_HEX + 1], const xn_chain_key *key,
                           const char *prev, const char *body, apr_size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    char data[XN_CHAIN_HEX + XN_AUDIT_LINE_MAX];
     unsigned char mac[XN_HMAC_BYTES];
+    int ok = chain_mac(mac, key, prev, body, len);
     int i;
 
-    if (len > XN_AUDIT_LINE_MAX) {
-        len = XN_AUDIT_LINE_MAX;
-    }
-    memcpy(data, prev, XN_CHAIN_HEX);
-    memcpy(data + XN_CHAIN_HEX, body, len);
-    xn_hmac_sha256(mac, key->bytes, key->len, data, XN_CHAIN_HEX + len);
     for (i = 0; i < XN_HMAC_BYTES; i++) {
         out[2 * i] = hex[mac[i] >> 4];
         out[2 * i + 1] = hex[mac[i] & 0x0f];
     }
     out[XN_CHAIN_HEX] = '\0';
+    return ok;
 }
 
-/* Returns LINE without its closing "}\n" (or "}"). */
+/* Returns the length of LINE without its closing "}\n" (or "}"). */
 static apr_size_t body_length(const char *line, apr_size_t len)
 {
     if (len > 0 && line[len - 1] == '\n') {
@@ -125,6 +197,8 @@ char *xn_chain_seal(apr_pool_t *p, const xn_chain_key *key,
     body = apr_psprintf(p, "%.*s" SEQ_FIELD "%" APR_UINT64_T_FMT,
                         (int)body_len, line, state->seq);
     body_len = strlen(body);
+    /* NOTE: when OpenSSL fails (out of memory) the record gets a chain of
+     * '0's, which verify reports as a mismatch. */
     compute_chain(chain, key, state->chain, body, body_len);
     memcpy(state->chain, chain, sizeof(chain));
     return finish_line(p, body, body_len, chain, out_len);
@@ -269,8 +343,9 @@ static int chain_matches(const xn_chain_key *key, const char *prev,
 {
     char expected[XN_CHAIN_HEX + 1];
 
-    compute_chain(expected, key, prev, line, f->body_len);
-    return xn_secure_equal(expected, f->chain, XN_CHAIN_HEX);
+    /* A chain that cannot be computed never matches (fail closed). */
+    return compute_chain(expected, key, prev, line, f->body_len)
+           && xn_secure_equal(expected, f->chain, XN_CHAIN_HEX);
 }
 
 static void remember(xn_chain_verifier *v, apr_uint64_t seq,

@@ -32,9 +32,10 @@
 #define XN_CHAIN_KEY_ID_LEN 16
 
 typedef struct xn_chain_key {
-    unsigned char bytes[XN_CHAIN_KEY_MAX];
     apr_size_t len;
     char id[XN_CHAIN_KEY_ID_LEN + 1];  /* public: hex of SHA-256 of the key */
+    void *inner;                     /* EVP_MD_CTX after the HMAC ipad block */
+    void *outer;                     /* EVP_MD_CTX after the HMAC opad block */
 } xn_chain_key;
 
 /* Position of the chain: seq and chain value of the last record. */
@@ -45,10 +46,13 @@ typedef struct xn_chain_state {
 
 /* Sets KEY from the contents of a key file: the bytes of DATA without
  * trailing white space, at least XN_CHAIN_KEY_MIN and at most
- * XN_CHAIN_KEY_MAX of them. On error *ERR names the problem (never the
+ * XN_CHAIN_KEY_MAX of them. KEY keeps only the HMAC state after the padded
+ * key blocks, in digest contexts that a cleanup of P frees, so a copy of
+ * KEY is valid as long as P. On error *ERR names the problem (never the
  * key). */
-apr_status_t xn_chain_key_set(xn_chain_key *key, const char *data,
-                              apr_size_t len, const char **err);
+apr_status_t xn_chain_key_set(xn_chain_key *key, apr_pool_t *p,
+                              const char *data, apr_size_t len,
+                              const char **err);
 
 /* Sets STATE to the start of a new log: seq 0 and a chain of '0's. */
 void xn_chain_state_init(xn_chain_state *state);

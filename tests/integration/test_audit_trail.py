@@ -512,6 +512,22 @@ class TestRotationAndSinks:
         assert result.returncode == 0, result.stdout
 
 
+    def test_syslog_sink_seals_records(self, httpd, tmp_path):
+        """Without a syslog daemon the records themselves are not visible
+        here, so the checkpoints show that they were sealed in order."""
+        key = write_key(str(tmp_path / "k"), KEY_TEXT)
+        checkpoints = str(tmp_path / "cp.log")
+        httpd.configure(httpd.standard_config(audit_config(
+            "syslog:local3", key,
+            'ExtranetAuditCheckpoint "%s" 2 60' % checkpoints)))
+        client = sign_in(httpd)
+        for _ in range(3):
+            assert client.get("/raad/agenda.pdf").status_code == 200
+        lines = wait_for_records(checkpoints, 3)
+        seqs = [json.loads(line)["seq"] for line in lines]
+        assert seqs == [1, 3, 5]
+
+
 class TestConcurrency:
 
     def test_5000_requests_from_50_connections(self, trail):

@@ -18,9 +18,9 @@ static void set_keys(void)
 {
     const char *err = NULL;
 
-    ck_assert_int_eq(xn_chain_key_set(&key_a, KEY_A, strlen(KEY_A), &err),
+    ck_assert_int_eq(xn_chain_key_set(&key_a, test_pool, KEY_A, strlen(KEY_A), &err),
                      APR_SUCCESS);
-    ck_assert_int_eq(xn_chain_key_set(&key_b, KEY_B, strlen(KEY_B), &err),
+    ck_assert_int_eq(xn_chain_key_set(&key_b, test_pool, KEY_B, strlen(KEY_B), &err),
                      APR_SUCCESS);
 }
 
@@ -253,9 +253,9 @@ START_TEST(chain_key_rules)
     xn_chain_key key;
     const char *err = NULL;
 
-    ck_assert_int_ne(xn_chain_key_set(&key, "short\n", 6, &err), APR_SUCCESS);
+    ck_assert_int_ne(xn_chain_key_set(&key, test_pool, "short\n", 6, &err), APR_SUCCESS);
     ck_assert_ptr_nonnull(strstr(err, "shorter than 32"));
-    ck_assert_int_eq(xn_chain_key_set(&key, KEY_A "\n\n", strlen(KEY_A) + 2,
+    ck_assert_int_eq(xn_chain_key_set(&key, test_pool, KEY_A "\n\n", strlen(KEY_A) + 2,
                                       &err), APR_SUCCESS);
     ck_assert_uint_eq(key.len, strlen(KEY_A));
     ck_assert_uint_eq(strlen(key.id), XN_CHAIN_KEY_ID_LEN);
@@ -311,6 +311,40 @@ START_TEST(chain_worst_record_fits)
 }
 END_TEST
 
+/* The chain value equals HMAC-SHA-256 from xn_hmac_sha256 over 64 '0's
+ * and the line up to the seq field, for a short key and for a key longer
+ * than the SHA-256 block, which HMAC hashes first. */
+START_TEST(chain_matches_reference_hmac)
+{
+    static const char *const secrets[] = {
+        KEY_A,
+        KEY_A KEY_B KEY_A,
+    };
+    const char *secret = secrets[_i];
+    xn_chain_key key;
+    xn_chain_state state;
+    xn_chain_fields f;
+    unsigned char mac[XN_HMAC_BYTES];
+    const char *err = NULL;
+    apr_size_t len = 0;
+    const char *line;
+    char *data;
+
+    ck_assert_int_eq(xn_chain_key_set(&key, test_pool, secret, strlen(secret),
+                                      &err), APR_SUCCESS);
+    xn_chain_state_init(&state);
+    line = record_line(test_pool, XN_EVENT_ACCESS, "/raad/agenda.pdf", &len);
+    line = xn_chain_seal(test_pool, &key, &state, line, len, &len);
+    ck_assert_int_eq(xn_chain_parse(&f, line, len - 1), APR_SUCCESS);
+    data = apr_pstrcat(test_pool,
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        apr_pstrmemdup(test_pool, line, f.body_len), NULL);
+    xn_hmac_sha256(mac, (const unsigned char *)secret, strlen(secret), data,
+                   strlen(data));
+    ck_assert_str_eq(f.chain, xn_hex(test_pool, mac, sizeof(mac)));
+}
+END_TEST
+
 Suite *chain_suite(void)
 {
     Suite *s = suite_create("chain");
@@ -329,6 +363,7 @@ Suite *chain_suite(void)
     tcase_add_test(tc, chain_key_rules);
     tcase_add_test(tc, chain_checkpoint_round_trip);
     tcase_add_test(tc, chain_worst_record_fits);
+    tcase_add_loop_test(tc, chain_matches_reference_hmac, 0, 2);
     suite_add_tcase(s, tc);
     return s;
 }
