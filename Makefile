@@ -32,12 +32,25 @@ MODULE    := $(BUILD)/mod_extranet.so
 
 LINK_LIBS := -lldap -llber -lcrypto -lm -lz
 
-.PHONY: all build unit unit-asan integration test deps demo demo-stop bench clean format \
+TOOL_SRC  := $(wildcard tools/*.c)
+TOOL_HDR  := $(wildcard tools/*.h)
+TOOL      := $(BUILD)/extranet-audit
+
+.PHONY: all build tools bench-audit unit unit-asan integration test deps demo demo-stop bench clean format \
         browser browser-deps bench-signin
 
 all: build
 
-build: $(MODULE)
+build: $(MODULE) $(TOOL)
+
+tools: $(TOOL)
+
+# extranet-audit links the same core library as the module, so it seals and
+# verifies the chain with the same code.
+$(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -std=gnu99 $(APR_CFLAGS) -Imod_extranet/core \
+	    -o $@ $(TOOL_SRC) $(CORE_LIB) -lcrypto $(APR_LIBS)
 
 $(BUILD)/core/%.o: mod_extranet/core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
@@ -157,6 +170,11 @@ bench-signin: build
 bench: bench-links
 bench-links: build
 	bench/links/run
+
+# Throughput with and without the audit trail, side by side (part of bench).
+bench: bench-audit
+bench-audit: build
+	bench/audit
 
 clean:
 	rm -rf $(BUILD) mod_extranet/.libs mod_extranet/*.la mod_extranet/*.lo \

@@ -19,6 +19,8 @@
 #include "xn_private.h"
 #include "xn_attempts.h"
 #include "xn_auditlog.h"
+#include "xn_auditconf.h"
+#include "xn_auditsink.h"
 #include "xn_auth.h"
 #include "xn_config.h"
 #include "xn_crypto.h"
@@ -32,7 +34,8 @@ static int pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     (void)plog;
     (void)ptemp;
-    if (xn_attempts_pre_config(pconf) != OK) {
+    if (xn_attempts_pre_config(pconf) != OK
+        || xn_auditsink_pre_config(pconf) != APR_SUCCESS) {
         return !OK;
     }
     return xn_store_pre_config(pconf);
@@ -70,7 +73,8 @@ static int post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
         return !OK;
     }
     if (xn_store_post_config(pconf, ptemp, s) != OK
-        || xn_attempts_post_config(pconf, s) != OK) {
+        || xn_attempts_post_config(pconf, s) != OK
+        || xn_auditsink_post_config(pconf, ptemp, s) != OK) {
         return !OK;
     }
     xn_pages_init(pconf, s);
@@ -84,6 +88,7 @@ static void child_init(apr_pool_t *pchild, server_rec *s)
 
     xn_store_child_init(pchild, s);
     xn_attempts_child_init(pchild, s);
+    xn_auditsink_child_init(pchild, s);
     for (vs = s; vs; vs = vs->next) {
         xn_server_config *conf = xn_config_server(vs);
         apr_status_t rv;
@@ -104,12 +109,14 @@ static void register_hooks(apr_pool_t *p)
 {
     ap_hook_pre_config(pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(xn_config_check, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_config(xn_auditconf_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_open_logs(xn_auditlog_open, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(xn_login_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(xn_directory_status_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_log_transaction(xn_auditlog_request, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(xn_auditlog_fixups, NULL, NULL, APR_HOOK_MIDDLE);
     xn_auth_register(p);
     xn_filter_register(p);
 }

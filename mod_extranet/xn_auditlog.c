@@ -1,85 +1,22 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
 #include <apr_strings.h>
-#include <apr_hash.h>
-#include <apr_file_io.h>
 
 #include <http_core.h>
 #include <http_log.h>
 
 #include "xn_auditlog.h"
 #include "xn_audit.h"
+#include "xn_auditconf.h"
+#include "xn_auditsink.h"
 #include "xn_auth.h"
 #include "xn_config.h"
-
-struct xn_auditlog {
-    const char *target;              /* as configured */
-    apr_file_t *file;
-};
-
-static apr_status_t open_target(xn_auditlog *log, apr_pool_t *pconf,
-                                const char **err)
-{
-    const char *path;
-    apr_status_t rv;
-
-    if (log->target[0] == '|') {
-        piped_log *pl = ap_open_piped_log(pconf, log->target + 1);
-
-        if (!pl) {
-            *err = "cannot start the program";
-            return APR_EGENERAL;
-        }
-        log->file = ap_piped_log_write_fd(pl);
-        return APR_SUCCESS;
-    }
-
-    path = ap_server_root_relative(pconf, log->target);
-    if (!path) {
-        *err = "invalid path";
-        return APR_EBADPATH;
-    }
-    rv = apr_file_open(&log->file, path,
-                       APR_FOPEN_WRITE | APR_FOPEN_CREATE | APR_FOPEN_APPEND
-                       | APR_FOPEN_LARGEFILE,
-                       APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD,
-                       pconf);
-    if (rv != APR_SUCCESS) {
-        *err = apr_psprintf(pconf, "cannot open %s: %pm", path, &rv);
-    }
-    return rv;
-}
 
 int xn_auditlog_open(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                      server_rec *s)
 {
-    apr_hash_t *opened = apr_hash_make(ptemp);
-    server_rec *vs;
-
     (void)plog;
-    for (vs = s; vs; vs = vs->next) {
-        xn_server_config *conf = xn_config_server(vs);
-        xn_auditlog *log;
-        const char *err = NULL;
-
-        if (conf->enabled != 1 || !conf->audit_log) {
-            continue;
-        }
-        log = apr_hash_get(opened, conf->audit_log, APR_HASH_KEY_STRING);
-        if (!log) {
-            log = apr_pcalloc(pconf, sizeof(*log));
-            log->target = conf->audit_log;
-            if (open_target(log, pconf, &err) != APR_SUCCESS) {
-                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, XNLOGNO(0601)
-                             "ExtranetAuditLog: \"%s\": %s", conf->audit_log,
-                             err);
-                return !OK;
-            }
-            apr_hash_set(opened, conf->audit_log, APR_HASH_KEY_STRING, log);
-        }
-        conf->audit = log;
-    }
-    return OK;
+    return xn_auditsink_open(pconf, ptemp, s);
 }
 
 /* Returns 1 when the media type of CONTENT_TYPE is in TYPES. */
@@ -116,19 +53,68 @@ static const char *request_id(request_rec *r)
     return id ? id : r->log_id;
 }
 
-static void write_record(request_rec *r, xn_auditlog *log,
-                         const xn_audit_record *rec)
+/* Returns the query string of R as ExtranetAuditQuery allows: NULL for
+ * drop, the parameter names with each value replaced by "*" for redact
+ * ("a=*&b=*"), or as received for keep. */
+static const char *audit_query(request_rec *r, int mode)
 {
-    apr_size_t len = 0;
-    char *line = xn_audit_format(r->pool, rec, &len);
-    apr_size_t written = 0;
-    apr_status_t rv = apr_file_write_full(log->file, line, len, &written);
+    const char *in = r->args;
+    char *out;
+    apr_size_t i = 0;
+    int in_value = 0;
 
-    if (rv != APR_SUCCESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, XNLOGNO(0602)
-                      "cannot write to the audit log %s (%s event lost)",
-                      log->target, rec->event);
+    if (!in || !*in || mode == XN_AUDIT_QUERY_DROP) {
+        return NULL;
     }
+    if (mode == XN_AUDIT_QUERY_KEEP) {
+        return in;
+    }
+    out = apr_palloc(r->pool, strlen(in) + 2);
+    for (; *in; in++) {
+        if (*in == '&') {
+            in_value = 0;
+            out[i++] = '&';
+        }
+        else if (*in == '=' && !in_value) {
+            in_value = 1;
+            out[i++] = '=';
+            out[i++] = '*';
+        }
+        else if (!in_value) {
+            out[i++] = *in;
+        }
+    }
+    out[i] = '\0';
+    return out;
+}
+
+/* Denies a request that would be audited while its record cannot be
+ * written (ExtranetAuditOnFailure deny). The record of the denial itself
+ * is the retry: when it is written, the log works again. */
+int xn_auditlog_fixups(request_rec *r)
+{
+    const xn_server_config *sconf = xn_config_server(r->server);
+    xn_request *state;
+
+    if (r->main || !sconf->audit
+        || sconf->audit_on_failure != XN_AUDIT_FAILURE_DENY) {
+        return DECLINED;
+    }
+    state = ap_get_module_config(r->request_config, &extranet_module);
+    if (!(state && state->extranet_user) && !xn_auth_is_endpoint(r, sconf)) {
+        return DECLINED;
+    }
+    if (!xn_auditsink_unavailable(sconf->audit)) {
+        return DECLINED;
+    }
+    state = xn_request_get(r);
+    state->event = XN_EVENT_DENIED;
+    state->reason = "audit_unavailable";
+    ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1010)
+                  "the audit log %s cannot be written; request of %s denied "
+                  "with 503 (ExtranetAuditOnFailure deny)",
+                  xn_auditsink_target(sconf->audit), r->uri);
+    return HTTP_SERVICE_UNAVAILABLE;
 }
 
 int xn_auditlog_request(request_rec *r)
@@ -171,12 +157,13 @@ int xn_auditlog_request(request_rec *r)
     rec.client = r->useragent_ip;
     rec.method = r->method;
     rec.path = r->uri;
+    rec.query = audit_query(r, sconf->audit_query);
     rec.status = last->status;
     rec.bytes = last->bytes_sent;
     rec.rule = state->rule;
     rec.request_id = request_id(r);
     rec.host = r->server->server_hostname;
     rec.target = state->target;
-    write_record(r, sconf->audit, &rec);
+    xn_auditsink_write(sconf->audit, r->pool, &rec, r->server);
     return OK;
 }

@@ -1,9 +1,6 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
-/* The audit log sink: a file or a piped program, opened at start-up in the
- * open_logs hook and written with one write() per record. Records are
- * shorter than PIPE_BUF and files are opened with O_APPEND, so processes and
- * threads append whole lines without a lock. */
+/* The audit records of requests. xn_auditsink.h writes them. */
 
 #ifndef XN_AUDITLOG_H
 #define XN_AUDITLOG_H
@@ -19,5 +16,9 @@ int xn_auditlog_open(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
 /* Writes the audit record of a finished request, if it has one. Runs in
  * the log_transaction hook. */
 int xn_auditlog_request(request_rec *r);
+
+/* Returns 503 for a request that would be audited while the audit log
+ * cannot be written and ExtranetAuditOnFailure is deny. Runs in fixups. */
+int xn_auditlog_fixups(request_rec *r);
 
 #endif

@@ -20,6 +20,7 @@
 #include "xn_audit.h"
 #include "xn_templates.h"
 #include "xn_filter.h"
+#include "xn_auditconf.h"
 
 #define XN_UNSET -1
 #define XN_SECONDS_MAX (86400 * 7)
@@ -123,6 +124,12 @@ void *xn_config_server_create(apr_pool_t *p, server_rec *s)
     conf->throttle_address_block = XN_UNSET;
     conf->throttle_window = XN_UNSET;
     conf->throttle_block = XN_UNSET;
+    conf->audit_checkpoint_records = XN_UNSET;
+    conf->audit_checkpoint_seconds = XN_UNSET;
+    conf->audit_rotate_daily = XN_UNSET;
+    conf->audit_rotate_size = XN_UNSET;
+    conf->audit_query = XN_UNSET;
+    conf->audit_on_failure = XN_UNSET;
     return conf;
 }
 
@@ -167,6 +174,14 @@ void *xn_config_server_merge(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(basic_cache_timeout);
     MERGE_PTR(audit_log);
     MERGE_PTR(audit_types);
+    MERGE_PTR(audit_key_file);
+    MERGE_PTR(audit_checkpoint);
+    MERGE_INT(audit_checkpoint_records);
+    MERGE_INT(audit_checkpoint_seconds);
+    MERGE_INT(audit_rotate_daily);
+    MERGE_INT(audit_rotate_size);
+    MERGE_INT(audit_query);
+    MERGE_INT(audit_on_failure);
     MERGE_PTR(endpoint);
     MERGE_INT(session_recheck);
     MERGE_INT(allow_insecure_cookie);
@@ -788,6 +803,19 @@ const command_rec xn_config_cmds[] = {
     AP_INIT_ITERATE("ExtranetAuditContentType", add_audit_type, NULL,
         RSRC_CONF, "media types whose access is audited (default: PDF, "
         "office documents and HTML)"),
+    AP_INIT_TAKE1("ExtranetAuditKeyFile", xn_auditconf_key_file, NULL,
+        RSRC_CONF, "file with the HMAC key of the audit chain, readable by "
+        "root only (default: none, records carry no chain)"),
+    AP_INIT_TAKE123("ExtranetAuditCheckpoint", xn_auditconf_checkpoint, NULL,
+        RSRC_CONF, "syslog[:facility] or a file, then a record count and a "
+        "period in seconds (default: none; 1000 records, 60 seconds)"),
+    AP_INIT_TAKE1("ExtranetAuditRotate", xn_auditconf_rotate, NULL,
+        RSRC_CONF, "daily, a size such as 100M, or off (default off)"),
+    AP_INIT_TAKE1("ExtranetAuditQuery", xn_auditconf_query, NULL,
+        RSRC_CONF, "drop, redact or keep the query string (default drop)"),
+    AP_INIT_TAKE1("ExtranetAuditOnFailure", xn_auditconf_on_failure, NULL,
+        RSRC_CONF, "deny (503) or log when the audit log cannot be written "
+        "(default deny)"),
     AP_INIT_TAKE1("ExtranetEndpoint", set_endpoint, NULL, RSRC_CONF,
         "URL path of the sign-in and sign-out pages (default /extranet)"),
     AP_INIT_TAKE1("ExtranetDeniedStatus", set_denied_status, NULL,

@@ -54,6 +54,14 @@ typedef struct xn_server_config {
     int basic_cache_timeout;
     const char *audit_log;
     apr_array_header_t *audit_types; /* const char *, lower case */
+    const char *audit_key_file;
+    const char *audit_checkpoint;    /* "syslog", "syslog:FACILITY" or a path */
+    int audit_checkpoint_records;
+    int audit_checkpoint_seconds;
+    int audit_rotate_daily;
+    apr_off_t audit_rotate_size;     /* bytes, 0 for no size limit */
+    int audit_query;                 /* XN_AUDIT_QUERY_* */
+    int audit_on_failure;            /* XN_AUDIT_FAILURE_* */
     const char *endpoint;
     int session_recheck;
     int allow_insecure_cookie;
@@ -77,6 +85,7 @@ typedef struct xn_server_config {
     xn_ldap_pool *ldap_pool;         /* set per child in child_init */
     xn_auditlog *audit;              /* set in open_logs */
     struct xn_templates *templates;  /* NULL without ExtranetTemplateDir */
+    struct xn_chain_key *audit_key;  /* read in check_config, NULL without a key file */
 } xn_server_config;
 
 #define XN_DIRECTORY_LDAP 0

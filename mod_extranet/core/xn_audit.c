@@ -96,7 +96,7 @@ char *xn_audit_format(apr_pool_t *p, const xn_audit_record *rec,
 
     b.data = apr_palloc(p, XN_AUDIT_LINE_MAX);
     b.used = 0;
-    b.limit = XN_AUDIT_LINE_MAX - XN_AUDIT_TAIL;
+    b.limit = XN_AUDIT_LINE_MAX - XN_AUDIT_CHAIN_RESERVE - XN_AUDIT_TAIL;
     b.truncated = 0;
     append_raw(&b, "{");
 
@@ -108,10 +108,12 @@ char *xn_audit_format(apr_pool_t *p, const xn_audit_record *rec,
     append_string(&b, "client", rec->client, XN_AUDIT_FIELD_MAX);
     append_string(&b, "method", rec->method, XN_AUDIT_FIELD_MAX);
     append_string(&b, "path", rec->path, XN_AUDIT_PATH_MAX);
+    append_string(&b, "query", rec->query, XN_AUDIT_PATH_MAX);
     append_number(&b, "status", rec->status);
     append_number(&b, "bytes", rec->bytes);
     append_string(&b, "rule", rec->rule, XN_AUDIT_FIELD_MAX);
     append_string(&b, "reason", rec->reason, XN_AUDIT_FIELD_MAX);
+    append_string(&b, "detail", rec->detail, XN_AUDIT_FIELD_MAX);
     append_string(&b, "request_id", rec->request_id, XN_AUDIT_FIELD_MAX);
     append_string(&b, "host", rec->host, XN_AUDIT_FIELD_MAX);
     append_string(&b, "target", rec->target, XN_AUDIT_FIELD_MAX);

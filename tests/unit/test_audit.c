@@ -25,6 +25,7 @@ static xn_audit_record full_record(void)
 {
     xn_audit_record rec;
 
+    memset(&rec, 0, sizeof(rec));
     rec.time = WINTER;
     rec.event = XN_EVENT_ACCESS;
     rec.user = "raadslid";
@@ -240,9 +241,11 @@ START_TEST(audit_whole_record_cap)
     apr_size_t len = 0;
     const char *line;
 
+    memset(&rec, 0, sizeof(rec));
     rec.time = WINTER;
     rec.event = rec.user = rec.roles = rec.client = rec.method = worst;
     rec.path = rec.rule = rec.reason = rec.request_id = rec.host = worst;
+    rec.query = rec.detail = worst;
     rec.status = 200;
     rec.bytes = 1234;
     line = xn_audit_format(test_pool, &rec, &len);

@@ -45,6 +45,7 @@ int main(void)
     srunner_add_suite(runner, throttle_suite());
     srunner_add_suite(runner, templates_suite());
     srunner_add_suite(runner, links_suite());
+    srunner_add_suite(runner, chain_suite());
 
     srunner_run_all(runner, CK_NORMAL);
     failed = srunner_ntests_failed(runner);

@@ -19,6 +19,7 @@ void unit_add_pool_fixture(TCase *tc);
 
 Suite *adstate_suite(void);
 Suite *audit_suite(void);
+Suite *chain_suite(void);
 Suite *crypto_suite(void);
 Suite *escape_suite(void);
 Suite *input_suite(void);

@@ -1,0 +1,103 @@
+"""Helpers for the audit trail tests: key files, the extranet-audit tool,
+configuration snippets and a concurrent client."""
+
+import http.client
+import json
+import os
+import subprocess
+import threading
+
+import harness
+
+TOOL = os.environ.get("EXTRANET_AUDIT_TOOL",
+                      os.path.join(harness.REPO, "build", "extranet-audit"))
+
+
+def write_key(path, text):
+    """Write a key file readable by root only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text + "\n")
+    os.chmod(path, 0o600)
+    return path
+
+
+def tool(*args, env=None, check=False):
+    """Run extranet-audit with ARGS; return the completed process."""
+    run_env = dict(os.environ, LANG="C", LC_ALL="", LC_MESSAGES="")
+    run_env.update(env or {})
+    return subprocess.run([TOOL] + [str(a) for a in args], capture_output=True,
+                          text=True, timeout=120, env=run_env, check=check)
+
+
+def audit_config(log, key=None, checkpoint=None, extra=""):
+    """Directives that send the audit log to LOG, sealed with KEY."""
+    lines = ['ExtranetAuditLog "%s"' % log]
+    if key:
+        lines.append('ExtranetAuditKeyFile "%s"' % key)
+    if checkpoint:
+        lines.append(checkpoint)
+    return "\n".join(lines) + "\n" + extra
+
+
+def read_lines(path):
+    with open(path, "rb") as f:
+        return f.read().splitlines(keepends=True)
+
+
+def read_records(path):
+    return [json.loads(line) for line in read_lines(path)]
+
+
+def wait_for_records(path, count, timeout=10.0):
+    """Wait until PATH contains at least COUNT complete lines."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            lines = [l for l in read_lines(path) if l.endswith(b"\n")]
+        except FileNotFoundError:
+            lines = []
+        if len(lines) >= count or time.monotonic() >= deadline:
+            return lines
+        time.sleep(0.05)
+
+
+def hammer(port, cookie, path, connections, per_connection):
+    """Send CONNECTIONS x PER_CONNECTION keep-alive GETs of PATH with the
+    session COOKIE from parallel threads. Returns the status counts."""
+    counts = {}
+    lock = threading.Lock()
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        local = {}
+        try:
+            for _ in range(per_connection):
+                try:
+                    conn.request("GET", path, headers={"Cookie": cookie})
+                    resp = conn.getresponse()
+                except (http.client.RemoteDisconnected, ConnectionResetError):
+                    # httpd closed an idle keep-alive connection before it
+                    # read the request: send it again on a new one.
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                    conn.request("GET", path, headers={"Cookie": cookie})
+                    resp = conn.getresponse()
+                resp.read()
+                local[resp.status] = local.get(resp.status, 0) + 1
+                if resp.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        finally:
+            conn.close()
+            with lock:
+                for status, n in local.items():
+                    counts[status] = counts.get(status, 0) + n
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return counts
