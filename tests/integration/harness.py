@@ -488,6 +488,10 @@ class ExtranetClient:
         self.base_url = base_url
         self.cookie_name = cookie_name
         self.session = requests.Session()
+        # One connection per request: a reused keep-alive connection that
+        # the server closes after its KeepAliveTimeout, while the test
+        # sleeps, would fail the next request with no response at all.
+        self.session.headers["Connection"] = "close"
 
     def url(self, path):
         return self.base_url + path
@@ -505,10 +509,7 @@ class ExtranetClient:
     def form_token(self, path="/extranet/login"):
         """GET the form page PATH, which sets the pre-session cookie, and
         return the CSRF token of its form (None when it has none)."""
-        # The form page closes its connection, so the POST that follows
-        # never races with the server closing an idle keep-alive connection
-        # under load, which a POST cannot safely retry.
-        r = self.get(path, headers={"Connection": "close"})
+        r = self.get(path)
         m = CSRF_FIELD_RE.search(r.text)
         return m.group(1) if m else None
 

@@ -290,8 +290,10 @@ class TestHostileInput:
         start = len(wait_for_records(paths["log"], 3))
         # httpd returns 403 for a path longer than PATH_MAX (4096) before
         # authentication, so the longest path that reaches the module is
-        # shorter; the 100 KB URL case is test_long_query_is_cut.
-        r = client.get("/raad/" + "a/" * 1500)
+        # shorter; the 100 KB URL case is test_long_query_is_cut. The path
+        # is a denied one, because a missing document is no access and
+        # gets no record.
+        r = client.get("/personeel/" + "a/" * 1500)
         assert r.status_code == 404
         lines = wait_for_records(paths["log"], start + 1)[start:]
         assert len(lines) == 1
@@ -318,7 +320,7 @@ class TestHostileInput:
         client = sign_in(server)
         start = len(wait_for_records(paths["log"], 3))
         cookie = "extranet_session=" + client.cookie
-        harness.raw_request(server.port, "GET", "/raad/%ff%fe.html",
+        harness.raw_request(server.port, "GET", "/personeel/%ff%fe.html",
                             headers={"Cookie": cookie})
         lines = wait_for_records(paths["log"], start + 1)[start:]
         assert b"\\u00ff\\u00fe" in lines[0]
