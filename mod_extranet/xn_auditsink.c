@@ -5,6 +5,7 @@
 #include <syslog.h>
 
 #include <apr_strings.h>
+#include <apr_atomic.h>
 #include <apr_hash.h>
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
@@ -470,6 +471,36 @@ static apr_status_t lock_log(xn_auditlog *log)
     return apr_global_mutex_lock(mutex);
 }
 
+/* Returns 1 when a record changes shared state: the chain, the size that
+ * rotation watches, or the checkpoint counter. */
+static int needs_lock(const xn_auditlog *log)
+{
+    return log->key || log->checkpoint_facility >= 0 || log->checkpoint_file
+           || (log->kind == SINK_FILE
+               && (log->conf->audit_rotate_daily
+                   || log->conf->audit_rotate_size > 0));
+}
+
+/* Writes a record that changes no shared state. One write() of a line
+ * shorter than PIPE_BUF, to a file opened with O_APPEND or to a pipe, lands
+ * whole between other processes' lines, so no lock is needed. */
+static apr_status_t write_unlocked(xn_auditlog *log, const char *line,
+                                   apr_size_t len, const char *event,
+                                   apr_time_t now)
+{
+    apr_size_t written = 0;
+    apr_status_t rv = write_raw(log, line, len, &written);
+
+    if (rv != APR_SUCCESS) {
+        log->shared->failing = 1;
+        log_write_error(log, rv, event, now);
+    }
+    else if (log->shared->failing) {
+        log->shared->failing = 0;
+    }
+    return rv;
+}
+
 apr_status_t xn_auditsink_write(xn_auditlog *log, apr_pool_t *p,
                                 const xn_audit_record *rec, server_rec *s)
 {
@@ -479,6 +510,9 @@ apr_status_t xn_auditsink_write(xn_auditlog *log, apr_pool_t *p,
     apr_status_t rv;
 
     (void)s;
+    if (!needs_lock(log)) {
+        return write_unlocked(log, line, len, rec->event, now);
+    }
     rv = lock_log(log);
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, log->s, XNLOGNO(1005)

@@ -26,6 +26,7 @@ typedef struct local_entry {
     unsigned char key[XN_LOCAL_KEY_MAX];
     apr_time_t fetched;
     apr_uint32_t generation;         /* of the shared counter at fetch time */
+    int absent;                      /* the store has no value for key */
     apr_size_t len;
     char value[XN_STORE_VALUE_MAX];
 } local_entry;
@@ -267,51 +268,58 @@ static int local_usable(unsigned int key_len)
     return local_entries && key_len <= XN_LOCAL_KEY_MAX;
 }
 
-static int local_get(const unsigned char *key, unsigned int key_len,
-                     unsigned char **value, apr_size_t *len, apr_pool_t *p)
+/* Looks KEY up in the local copy. Returns APR_SUCCESS with the value,
+ * APR_NOTFOUND when the copy records that the store has none, or APR_EGENERAL
+ * when the copy cannot answer. */
+static apr_status_t local_get(const unsigned char *key, unsigned int key_len,
+                              unsigned char **value, apr_size_t *len,
+                              apr_pool_t *p)
 {
     apr_size_t slot = local_slot(key, key_len);
     local_entry *e = &local_entries[slot];
     apr_thread_mutex_t *lock = local_locks[slot % XN_LOCAL_LOCKS];
-    int hit;
+    apr_status_t rv = APR_EGENERAL;
 
     apr_thread_mutex_lock(lock);
-    hit = e->key_len == key_len && !memcmp(e->key, key, key_len)
-          && e->generation == apr_atomic_read32(generation)
-          && apr_time_now() - e->fetched < XN_STORE_LOCAL_TTL;
-    if (hit) {
+    if (e->key_len == key_len && !memcmp(e->key, key, key_len)
+        && e->generation == apr_atomic_read32(generation)
+        && apr_time_now() - e->fetched < XN_STORE_LOCAL_TTL) {
+        rv = e->absent ? APR_NOTFOUND : APR_SUCCESS;
+    }
+    if (rv == APR_SUCCESS) {
         *value = apr_palloc(p, e->len + 1);
         memcpy(*value, e->value, e->len);
         (*value)[e->len] = '\0';
         *len = e->len;
     }
     apr_thread_mutex_unlock(lock);
-    return hit;
+    return rv;
 }
 
-/* Records VALUE (NULL to forget KEY) in the local copy. GENERATION is the
- * counter read before the store was read, so a put or remove that raced
- * with that read leaves the copy unusable. */
+/* Records VALUE, or with ABSENT that the store has no value, for KEY in the
+ * local copy. GENERATION is the counter read before the store was read, so
+ * a put or remove that raced with that read leaves the copy unusable. */
 static void local_set(const unsigned char *key, unsigned int key_len,
-                      const void *value, apr_size_t len,
+                      const void *value, apr_size_t len, int absent,
                       apr_uint32_t read_generation)
 {
     apr_size_t slot = local_slot(key, key_len);
     local_entry *e = &local_entries[slot];
     apr_thread_mutex_t *lock = local_locks[slot % XN_LOCAL_LOCKS];
 
+    if (!absent && len > XN_STORE_VALUE_MAX) {
+        return;
+    }
     apr_thread_mutex_lock(lock);
-    if (value && len <= XN_STORE_VALUE_MAX) {
-        e->key_len = key_len;
-        memcpy(e->key, key, key_len);
+    e->key_len = key_len;
+    memcpy(e->key, key, key_len);
+    e->absent = absent;
+    if (!absent) {
         memcpy(e->value, value, len);
-        e->len = len;
-        e->fetched = apr_time_now();
-        e->generation = read_generation;
     }
-    else if (e->key_len == key_len && !memcmp(e->key, key, key_len)) {
-        e->key_len = 0;
-    }
+    e->len = absent ? 0 : len;
+    e->fetched = apr_time_now();
+    e->generation = read_generation;
     apr_thread_mutex_unlock(lock);
 }
 
@@ -355,7 +363,8 @@ static apr_status_t store_write(server_rec *s, const unsigned char *key,
             apr_atomic_inc32(generation);
         }
         if (local_usable(key_len)) {
-            local_set(key, key_len, value, len, apr_atomic_read32(generation));
+            local_set(key, key_len, value, len, 0,
+                      apr_atomic_read32(generation));
         }
     }
     return rv;
@@ -412,17 +421,18 @@ apr_status_t xn_store_get(server_rec *s, const unsigned char *key,
     if (!generation || !local_usable(key_len)) {
         return xn_store_get_fresh(s, key, key_len, value, len, p);
     }
-    if (local_get(key, key_len, value, len, p)) {
-        return APR_SUCCESS;
+    rv = local_get(key, key_len, value, len, p);
+    if (rv == APR_SUCCESS || APR_STATUS_IS_NOTFOUND(rv)) {
+        return rv;
     }
 
     read_generation = apr_atomic_read32(generation);
     rv = xn_store_get_fresh(s, key, key_len, value, len, p);
     if (rv == APR_SUCCESS) {
-        local_set(key, key_len, *value, *len, read_generation);
+        local_set(key, key_len, *value, *len, 0, read_generation);
     }
     else if (APR_STATUS_IS_NOTFOUND(rv)) {
-        local_set(key, key_len, NULL, 0, read_generation);
+        local_set(key, key_len, NULL, 0, 1, read_generation);
     }
     return rv;
 }
@@ -445,7 +455,7 @@ apr_status_t xn_store_remove(server_rec *s, const unsigned char *key,
     if (generation) {
         apr_atomic_inc32(generation);
         if (local_usable(key_len)) {
-            local_set(key, key_len, NULL, 0, 0);
+            local_set(key, key_len, NULL, 0, 1, apr_atomic_read32(generation));
         }
     }
     return rv;
