@@ -119,7 +119,12 @@ static int create_instance(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 
 int xn_store_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
-    struct ap_socache_hints hints = { 64, XN_STORE_VALUE_MAX, 1800 };
+    /* shmcb sizes its index from these hints. Records are small (a session
+     * is about 100 bytes, a throttling counter less), so hinting the value
+     * maximum instead left room for only about 240 entries in the default
+     * 512000-byte segment, and a burst of failed sign-ins evicted live
+     * sessions. */
+    struct ap_socache_hints hints = { 33, 160, 300 };
     apr_status_t rv;
 
     if (!any_server_enabled(s)) {
