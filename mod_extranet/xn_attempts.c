@@ -7,6 +7,7 @@
 #include <util_mutex.h>
 
 #include "xn_attempts.h"
+#include "xn_input.h"
 #include "xn_store.h"
 #include "xn_throttle.h"
 
@@ -63,32 +64,17 @@ void xn_attempts_child_init(apr_pool_t *pchild, server_rec *s)
     }
 }
 
-/* Folds a user name the way LDAP's caseIgnoreMatch compares ASCII names:
- * without case,
- * leading and trailing spaces, and with runs of spaces as one, so that
- * "Raadslid " and "raadslid" share a counter.
- * NOTE: only ASCII letters are folded; two spellings of one name that
- * differ in non-ASCII case get separate counters. */
+/* Folds a user name the way LDAP's caseIgnoreMatch compares names: without
+ * case and extra spaces, so that "Raadslid ", "raadslid" and "ZOË.MÜLLER",
+ * "zoë.müller" share a counter. The other characters a directory folds
+ * (fullwidth letters, other spaces, combining marks) never get here,
+ * because xn_username_check() rejects them.
+ * NOTE: case is folded for Latin letters only (ASCII, Latin-1 and Latin
+ * Extended-A); a name in another script that differs only in case gets a
+ * counter of its own. */
 static const char *fold_name(apr_pool_t *p, const char *value)
 {
-    char *out = apr_palloc(p, strlen(value) + 1);
-    char *o = out;
-    const char *c;
-    int space = 0;
-
-    for (c = value; *c; c++) {
-        if (*c == ' ') {
-            space = o > out;
-            continue;
-        }
-        if (space) {
-            *o++ = ' ';
-            space = 0;
-        }
-        *o++ = (char)apr_tolower(*c);
-    }
-    *o = '\0';
-    return out;
+    return xn_username_fold(p, value);
 }
 
 static void counter_key(unsigned char key[1 + XN_HMAC_BYTES], apr_pool_t *p,

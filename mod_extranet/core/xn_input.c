@@ -26,15 +26,160 @@ static int text_acceptable(const char *s, apr_size_t len, apr_size_t max)
     return len <= max && !has_control(s, len) && xn_utf8_valid(s, len);
 }
 
+/* Decodes the UTF-8 character at S (already validated) into *CP and returns
+ * its length in bytes. */
+static apr_size_t utf8_next(const unsigned char *s, unsigned int *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] < 0xE0) {
+        *cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (s[0] < 0xF0) {
+        *cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    *cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12)
+          | ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+    return 4;
+}
+
+/* Code points that LDAP string preparation (RFC 4518: mapping, NFKC) folds
+ * into other characters or removes: C1 controls, spaces other than U+0020,
+ * soft hyphen, combining marks, zero-width and formatting characters,
+ * compatibility forms (ligatures, fullwidth and halfwidth letters,
+ * mathematical letters, superscripts, circled letters, Roman numerals) and
+ * variation selectors. A directory matches a name written with them to the
+ * plain spelling, so each of them would be another spelling of one account
+ * and could pass a per-name limit on failed sign-ins. */
+static int folded_by_ldap(unsigned int cp)
+{
+    static const unsigned int ranges[][2] = {
+        { 0x0080, 0x00A0 }, { 0x00AD, 0x00AD }, { 0x0300, 0x036F },
+        { 0x034F, 0x034F }, { 0x1680, 0x1680 }, { 0x180B, 0x180E },
+        { 0x2000, 0x200F }, { 0x2028, 0x202F }, { 0x205F, 0x206F },
+        { 0x2070, 0x209F }, { 0x2100, 0x214F }, { 0x2150, 0x218F },
+        { 0x2460, 0x24FF }, { 0x3000, 0x3000 }, { 0xFB00, 0xFB4F },
+        { 0xFE00, 0xFE0F }, { 0xFE20, 0xFE2F }, { 0xFEFF, 0xFEFF },
+        { 0xFF00, 0xFFEF }, { 0x1D400, 0x1D7FF }, { 0xE0000, 0xE007F },
+    };
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+        if (cp >= ranges[i][0] && cp <= ranges[i][1]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int has_folded_character(const char *s, apr_size_t len)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    const unsigned char *end = c + len;
+
+    while (c < end) {
+        unsigned int cp = 0;
+
+        c += utf8_next(c, &cp);
+        if (folded_by_ldap(cp)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const char *xn_username_check(const char *user, apr_size_t len)
 {
     if (user == NULL || len == 0) {
         return XN_REASON_EMPTY_USERNAME;
     }
-    if (!text_acceptable(user, len, XN_USERNAME_MAX)) {
+    if (!text_acceptable(user, len, XN_USERNAME_MAX)
+        || has_folded_character(user, len)) {
         return XN_REASON_INVALID_USERNAME;
     }
     return NULL;
+}
+
+/* Lower-cases the Latin letters that Flemish, French and German names use:
+ * ASCII, Latin-1 (U+00C0 to U+00DE) and Latin Extended-A, whose upper and
+ * lower case letters form adjacent pairs. */
+static unsigned int fold_latin(unsigned int cp)
+{
+    if (cp >= 'A' && cp <= 'Z') {
+        return cp + 32;
+    }
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) {
+        return cp + 32;
+    }
+    if (cp == 0x178) {
+        return 0xFF;
+    }
+    if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177)) {
+        return cp | 1;
+    }
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) {
+        return (cp & 1) ? cp + 1 : cp;
+    }
+    return cp;
+}
+
+static apr_size_t utf8_put(char *o, unsigned int cp)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+char *xn_username_fold(apr_pool_t *p, const char *user)
+{
+    apr_size_t len = strlen(user);
+    char *out = apr_palloc(p, len + 1);
+    const unsigned char *c = (const unsigned char *)user;
+    const unsigned char *end = c + len;
+    char *o = out;
+    int space = 0;
+
+    if (!xn_utf8_valid(user, len)) {
+        memcpy(out, user, len + 1);
+        return out;
+    }
+    while (c < end) {
+        unsigned int cp = 0;
+
+        c += utf8_next(c, &cp);
+        if (cp == ' ') {
+            space = o > out;
+            continue;
+        }
+        if (space) {
+            *o++ = ' ';
+            space = 0;
+        }
+        o += utf8_put(o, fold_latin(cp));
+    }
+    *o = '\0';
+    return out;
 }
 
 const char *xn_password_check(const char *password, apr_size_t len)

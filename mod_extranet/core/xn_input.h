@@ -20,8 +20,19 @@
 /* Checks a user name typed at sign-in. Returns NULL when acceptable, or one
  * of the XN_REASON_* strings: empty, longer than XN_USERNAME_MAX bytes, not
  * valid UTF-8, or containing a control character (NUL included, so LEN is
- * the length in bytes as received). */
+ * the length in bytes as received), or a character that LDAP string
+ * preparation (RFC 4518) folds into another: a space other than U+0020, a
+ * combining mark, a zero-width, fullwidth or other compatibility
+ * character. */
 const char *xn_username_check(const char *user, apr_size_t len);
+
+/* Returns USER in the form that names one account whatever its spelling
+ * (case of Latin letters, leading, trailing and repeated spaces), for keys
+ * such as the counters of failed sign-ins. USER must have passed
+ * xn_username_check(), which rejects the other characters a directory
+ * folds. Folding a Latin letter never changes its UTF-8 length, so the
+ * result is never longer than USER. */
+char *xn_username_fold(apr_pool_t *p, const char *user);
 
 /* Checks a password the same way. An empty password is rejected because an
  * LDAP simple bind with an empty password is an unauthenticated bind, which

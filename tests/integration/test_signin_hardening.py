@@ -302,6 +302,20 @@ class TestThrottling:
         assert statuses[:5] == [200] * 5
         assert 429 in statuses[5:]
 
+    @pytest.mark.parametrize("spelling", ["tgoossens\u00a0", "\uff54goossens",
+                                          "tgo\u200bossens"])
+    def test_other_spellings_cannot_pass_a_block(self, std, spelling):
+        """A directory matches these spellings to the account, so they must
+        not get counters of their own; they are rejected as user names."""
+        client = std.client()
+        mark = std.audit_mark()
+        r = client.login(spelling, "Goossens-Pers2026!")
+        assert r.status_code == 200
+        assert FAILED_MESSAGE in r.text
+        records = std.audit_since(mark)
+        assert records[0]["event"] == "login_failed"
+        assert records[0]["reason"] == "invalid_username"
+
     def test_blocked_page_in_dutch(self, std):
         client = std.client()
         failures = 0

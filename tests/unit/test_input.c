@@ -37,7 +37,47 @@ static const credential_case credential_cases[] = {
                                                   XN_REASON_INVALID_PASSWORD },
     { "overlong utf-8",   L("\xc0\xaf"),          XN_REASON_INVALID_USERNAME,
                                                   XN_REASON_INVALID_PASSWORD },
+    { "no-break space",   L("wjanssens\xc2\xa0"),  XN_REASON_INVALID_USERNAME,
+                                                  NULL },
+    { "fullwidth letter", L("\xef\xbd\x97janssens"), XN_REASON_INVALID_USERNAME,
+                                                  NULL },
+    { "combining mark",   L("zoe\xcc\x88.muller"), XN_REASON_INVALID_USERNAME,
+                                                  NULL },
+    { "zero-width space", L("raad\xe2\x80\x8bslid"), XN_REASON_INVALID_USERNAME,
+                                                  NULL },
+    { "ligature",         L("\xef\xac\x81nance"),  XN_REASON_INVALID_USERNAME,
+                                                  NULL },
+    { "math letter",      L("\xf0\x9d\x90\xab"),  XN_REASON_INVALID_USERNAME,
+                                                  NULL },
+    { "latin extended",   L("\xc5\x82ukasz"),       NULL, NULL },
 };
+
+typedef struct fold_case {
+    const char *label;
+    const char *value;
+    const char *expected;
+} fold_case;
+
+static const fold_case fold_cases[] = {
+    { "ascii case",       "RaadSlid",                  "raadslid" },
+    { "spaces",           "  raad   slid ",            "raad slid" },
+    { "latin-1 case",     "ZO\xc3\x8b.M\xc3\x9cLLER", "zo\xc3\xab.m\xc3\xbcller" },
+    { "latin-1 lower",    "zo\xc3\xab",                "zo\xc3\xab" },
+    { "multiplication",   "a\xc3\x97" "b",             "a\xc3\x97" "b" },
+    { "L with stroke",    "\xc5\x81UKASZ",             "\xc5\x82ukasz" },
+    { "Y with diaeresis", "\xc5\xb8",                  "\xc3\xbf" },
+    { "greek kept",       "\xce\x91",                  "\xce\x91" },
+};
+
+START_TEST(input_username_fold_table)
+{
+    const fold_case *c = &fold_cases[_i];
+    const char *out = xn_username_fold(test_pool, c->value);
+
+    ck_assert_msg(strcmp(out, c->expected) == 0, "%s: \"%s\" gave \"%s\"",
+                  c->label, c->value, out);
+}
+END_TEST
 
 static void check_reason(const char *label, const char *what,
                          const char *got, const char *expected)
@@ -303,6 +343,8 @@ Suite *input_suite(void)
     unit_add_pool_fixture(credentials);
     tcase_add_loop_test(credentials, input_credential_table, 0,
                         XN_COUNT(credential_cases));
+    tcase_add_loop_test(credentials, input_username_fold_table, 0,
+                        XN_COUNT(fold_cases));
     tcase_add_test(credentials, input_credential_lengths);
     suite_add_tcase(s, credentials);
 
