@@ -84,8 +84,7 @@ static void counter_key(unsigned char key[1 + XN_HMAC_BYTES], apr_pool_t *p,
                                    fold_name(p, value), NULL);
 
     key[0] = XN_ATTEMPT_KEY_PREFIX;
-    xn_hmac_sha256(key + 1, xn_store_secret(), XN_HMAC_BYTES, text,
-                   strlen(text));
+    xn_hmac_sha256_keyed(key + 1, xn_store_secret_key(), text, strlen(text));
 }
 
 static void policies(const xn_server_config *sconf,

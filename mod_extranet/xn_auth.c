@@ -427,8 +427,8 @@ static void lookup_cache_key(unsigned char key[1 + XN_HMAC_BYTES],
                              const char *user)
 {
     key[0] = XN_LOOKUP_KEY_PREFIX;
-    xn_hmac_sha256(key + 1, xn_store_secret(), XN_HMAC_BYTES, user,
-                   strlen(user) + 1);
+    xn_hmac_sha256_keyed(key + 1, xn_store_secret_key(), user,
+                         strlen(user) + 1);
 }
 
 static int lookup_cache_get(request_rec *r, const xn_server_config *sconf)

@@ -17,7 +17,7 @@ static const char *token_of(apr_pool_t *p, const char *purpose,
     unsigned char mac[XN_HMAC_BYTES];
     const char *data = apr_pstrcat(p, "csrf:", purpose, ":", value, NULL);
 
-    xn_hmac_sha256(mac, xn_store_secret(), XN_HMAC_BYTES, data, strlen(data));
+    xn_hmac_sha256_keyed(mac, xn_store_secret_key(), data, strlen(data));
     return xn_base64url(p, mac, sizeof(mac));
 }
 

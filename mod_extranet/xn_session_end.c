@@ -31,8 +31,8 @@ static void end_key(unsigned char key[1 + XN_HMAC_BYTES], apr_pool_t *p,
         *c = (char)apr_tolower(*c);
     }
     key[0] = XN_END_KEY_PREFIX;
-    xn_hmac_sha256(key + 1, xn_store_secret(), XN_HMAC_BYTES, lower,
-                   strlen(lower));
+    xn_hmac_sha256_keyed(key + 1, xn_store_secret_key(), lower,
+                         strlen(lower));
 }
 
 int xn_session_end_applies(request_rec *r, const char *user,
