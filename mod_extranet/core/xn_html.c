@@ -72,6 +72,7 @@ typedef struct tag_info {
     int end_tag;
     int self_closing;
     int nattrs;
+    int attrs_overflow;            /* more than MAX_ATTRIBUTES attributes */
     attribute attrs[MAX_ATTRIBUTES];
 } tag_info;
 
@@ -417,6 +418,7 @@ static void parse_tag(xn_html *h, tag_info *t)
     t->end_tag = h->end_tag;
     t->self_closing = 0;
     t->nattrs = 0;
+    t->attrs_overflow = 0;
     i = t->end_tag ? 2 : 1;
     read_tag_name(h, t, &i);
     t->flags = element_flags(t->name);
@@ -472,6 +474,9 @@ static void parse_tag(xn_html *h, tag_info *t)
         }
         if (t->nattrs < MAX_ATTRIBUTES) {
             t->attrs[t->nattrs++] = a;
+        }
+        else {
+            t->attrs_overflow = 1;
         }
     }
 }
@@ -652,6 +657,19 @@ static void start_tag(xn_html *h, const tag_info *t)
         return;
     }
 
+    if (t->attrs_overflow && (h->opt.check_links || !h->opt.all_roles)) {
+        /* Attributes past MAX_ATTRIBUTES are not checked, so the tag is
+         * treated as a denied link, or as a denied marked block when links
+         * are not checked. */
+        if (h->opt.check_links) {
+            remove_link(h, t, is_void);
+        }
+        else {
+            h->stats.blocks_removed++;
+            remove_element(h, t, is_void);
+        }
+        return;
+    }
     marked = find_attribute(h, t, h->opt.role_attribute);
     if (marked && !block_allowed(h, marked)) {
         h->stats.blocks_removed++;

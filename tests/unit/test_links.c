@@ -314,6 +314,12 @@ typedef struct rewrite_case {
 #define ELEMENT XN_REMOVE_ELEMENT
 #define UNWRAP XN_REMOVE_UNWRAP
 
+/* 300 attributes, more than the rewriter checks in one tag. */
+#define ATTRS_10 " x x x x x x x x x x"
+#define ATTRS_100 ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10 \
+    ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10
+#define ATTRS_300 ATTRS_100 ATTRS_100 ATTRS_100
+
 static const rewrite_case rewrite_cases[] = {
     { "script unchanged", ITEM,
       "<script>if(a<b&&c>d){location=\"/personeel/\"}</script>",
@@ -401,6 +407,11 @@ static const rewrite_case rewrite_cases[] = {
     { "link in textarea kept", ITEM,
       "<textarea><a href=/personeel/>x</a></textarea>",
       "<textarea><a href=/personeel/>x</a></textarea>" },
+    { "too many attributes item", ITEM,
+      "<ul><li><a" ATTRS_300 " href=\"/personeel/\">P</a></li></ul>",
+      "<ul></ul>" },
+    { "too many attributes element", ELEMENT,
+      "<p><a" ATTRS_300 " href=\"/raad/\">R</a>x</p>", "<p>x</p>" },
 };
 
 START_TEST(rewrite_table)
