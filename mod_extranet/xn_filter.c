@@ -315,6 +315,38 @@ static request_rec *first_request(request_rec *r)
     return r;
 }
 
+static void add_names(apr_array_header_t *list,
+                      const apr_array_header_t *names)
+{
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        *(const char **)apr_array_push(list) = APR_ARRAY_IDX(names, i,
+                                                             const char *);
+    }
+}
+
+/* Returns the NULL-terminated names of this server besides the request's
+ * Host: ServerName, ServerAlias names and patterns, and the local address
+ * the client connected to. A link to any of them reaches this server
+ * whatever Host header the client sent. */
+static const char *const *server_names(request_rec *r)
+{
+    apr_array_header_t *list = apr_array_make(r->pool, 8,
+                                              sizeof(const char *));
+
+    if (r->server->server_hostname) {
+        *(const char **)apr_array_push(list) = r->server->server_hostname;
+    }
+    add_names(list, r->server->names);
+    add_names(list, r->server->wild_names);
+    if (r->connection->local_ip) {
+        *(const char **)apr_array_push(list) = r->connection->local_ip;
+    }
+    *(const char **)apr_array_push(list) = NULL;
+    return (const char *const *)list->elts;
+}
+
 static apr_status_t create_rewriter(ap_filter_t *f, link_filter_ctx *ctx)
 {
     request_rec *r = f->r;
@@ -342,6 +374,7 @@ static apr_status_t create_rewriter(ap_filter_t *f, link_filter_ctx *ctx)
                                                : "data-extranet-roles";
     opt.origin.scheme = ap_http_scheme(r);
     opt.origin.host = r->hostname ? r->hostname : r->server->server_hostname;
+    opt.origin.aliases = server_names(r);
     opt.page_path = path && *path == '/' ? path : "/";
     ctx->out = apr_brigade_create(r->pool, f->c->bucket_alloc);
     ctx->bucket_alloc = f->c->bucket_alloc;

@@ -17,13 +17,18 @@
  * Nothing here keeps global state, so every function may run on any thread. */
 
 /* The server as the browser sees it. A URL names this server when its host
- * equals HOST, compared case-insensitively, whatever its scheme and port:
- * behind a proxy that terminates TLS the scheme and port the browser uses
- * differ from the ones httpd sees, and deciding such a link by the rule
- * table can only remove more. */
+ * equals HOST or one of ALIASES, compared case-insensitively, whatever its
+ * scheme and port: behind a proxy that terminates TLS the scheme and port
+ * the browser uses differ from the ones httpd sees, and deciding such a link
+ * by the rule table can only remove more. Hosts are compared after the
+ * IPv4 forms that browsers accept ("127.1", "0x7f000001", "2130706433",
+ * "0177.0.0.1") are converted to dotted decimal. */
 typedef struct xn_links_origin {
     const char *scheme;              /* "http" or "https" */
     const char *host;
+    /* NULL-terminated host names, or NULL. A name containing '*' or '?' is
+     * an apr_fnmatch() pattern, as in ServerAlias. */
+    const char *const *aliases;
 } xn_links_origin;
 
 /* What links on one page resolve against. */

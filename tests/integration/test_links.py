@@ -76,6 +76,23 @@ class TestBadInput:
         assert b"link 0" not in r.content
         assert b'href="/personeelsblad/"' in r.content
 
+    @pytest.mark.parametrize("host", ["127.0.0.1", "127.1", "0x7f000001",
+                                      "2130706433", "0177.0.0.1"])
+    def test_server_address_removed_whatever_host(self, links, pages, host):
+        href = "http://%s:%d/personeel/" % (host, links.port)
+        name = "host-%s.html" % host
+        path = os.path.join(pages, name)
+        with open(path, "wb") as f:
+            f.write(ls.link_page([href, "/personeelsblad/"]))
+        os.chmod(path, 0o644)
+        client = links.client()
+        client.session.headers["Host"] = "other"
+        assert client.login(*COUNCILLOR, "/").status_code == 303
+        r = client.get("/linktest/" + name)
+        assert r.status_code == 200
+        assert ('href="%s"' % href).encode() not in r.content
+        assert b'href="/personeelsblad/"' in r.content
+
     def test_windows_1252_characters_kept(self, councillor):
         r = councillor.get("/linktest/cp1252.html")
         assert r.status_code == 200

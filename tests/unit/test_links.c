@@ -51,7 +51,12 @@ static xn_rules *demo_rules(void)
     return rules;
 }
 
-static const xn_links_origin origin = { "https", "extranet.zonnedorp.be" };
+static const char *const origin_aliases[] = {
+    "intranet.zonnedorp.be", "*.extranet.zonnedorp.be", "10.0.0.1", NULL
+};
+static const xn_links_origin origin = {
+    "https", "extranet.zonnedorp.be", origin_aliases
+};
 
 static xn_links_base page_base(const char *page)
 {
@@ -129,6 +134,20 @@ static const resolve_case resolve_cases[] = {
     { "leading space",        "/", "  /personeel/ ",             XN_LINK_LOCAL, "/personeel/" },
     { "percent host",         "/", "//extranet.zonnedorp.%62e/personeel/", XN_LINK_LOCAL, "/personeel/" },
     { "other host",           "/", "https://www.example.org/personeel/", XN_LINK_FOREIGN, NULL },
+    { "alias host",           "/", "https://Intranet.Zonnedorp.be/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "wildcard alias host",  "/", "https://raad.extranet.zonnedorp.be/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 alias",           "/", "http://10.0.0.1/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 short",           "/", "http://10.1/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 hex",             "/", "http://0xa000001/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 decimal",         "/", "http://167772161/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 octal",           "/", "http://012.0.0.01/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 trailing dot",    "/", "http://10.0.0.1./personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 mixed parts",     "/", "http://0xA.0.1/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 other address",   "/", "http://10.0.0.2/personeel/", XN_LINK_FOREIGN, NULL },
+    { "ipv4 part too large",  "/", "http://10.256.0.1/personeel/", XN_LINK_INVALID, NULL },
+    { "ipv4 empty part",      "/", "http://10..1/personeel/", XN_LINK_INVALID, NULL },
+    { "ipv4 bad octal",       "/", "http://09.0.0.1/personeel/", XN_LINK_INVALID, NULL },
+    { "numeric label host",   "/", "http://www.10/personeel/", XN_LINK_INVALID, NULL },
     { "other port",           "/", "https://extranet.zonnedorp.be:8443/personeel/", XN_LINK_LOCAL, "/personeel/" },
     { "other scheme",         "/", "http://extranet.zonnedorp.be/personeel/", XN_LINK_LOCAL, "/personeel/" },
     { "other scheme relative", "/raad/", "http:../personeel/",   XN_LINK_FOREIGN, NULL },
@@ -388,6 +407,9 @@ static const rewrite_case rewrite_cases[] = {
     { "base href", ITEM,
       "<base href=\"/personeel/\"><a href=\"verlof.html\">V</a>",
       "<base href=\"/personeel/\">" },
+    { "base href ipv4 hex", ITEM,
+      "<base href=\"http://0xa000001/personeel/\"><a href=\"verlof.html\">V</a>",
+      "<base href=\"http://0xa000001/personeel/\">" },
     { "marked block removed", ITEM,
       "<div data-extranet-roles=\"personeel\"><div>geheim</div></div><p>open</p>",
       "<p>open</p>" },
