@@ -102,6 +102,10 @@ struct xn_html {
     char *hold;
     apr_size_t hold_len, hold_cap;
 
+    int base_seen;                     /* a <base href> was read */
+    int base_dropped;                  /* the first <base href> was dropped */
+    int base_used;                     /* a URL resolved against the page URL */
+
     tag_info info;                     /* the tag being processed */
     int scratch_used;
 
@@ -505,6 +509,9 @@ static const char *attribute_value(xn_html *h, const attribute *a)
 static int url_allowed(xn_html *h, const char *url)
 {
     h->scratch_used = 1;
+    if (!h->base_seen && xn_links_uses_base(&h->base, h->scratch, url)) {
+        h->base_used = 1;
+    }
     return xn_links_allowed(&h->base, h->opt.rules, h->opt.roles, h->scratch,
                             url);
 }
@@ -641,6 +648,36 @@ static void remove_link(xn_html *h, const tag_info *t, int is_void)
     remove_element(h, t, is_void);
 }
 
+/* Applies the first <base href>, which browsers use for the whole
+ * document. Returns 0 when the <base> must be left out of the output.
+ * URLs before it were already decided against the page URL, so a base that
+ * resolves them differently is dropped, and so is every later <base href>,
+ * which a browser would otherwise use in its place. Browsers ignore a
+ * <base href> after the first one, so the filter does too and keeps it. */
+static int base_applied(xn_html *h, const attribute *href)
+{
+    xn_links_base next = h->base;
+
+    if (h->base_seen) {
+        return !h->base_dropped;
+    }
+    h->base_seen = 1;
+    xn_links_set_base(&next, h->pool, attribute_value(h, href));
+    if (h->base_used && h->opt.check_links
+        && (next.base_foreign != h->base.base_foreign
+            || strcmp(next.base_path, h->base.base_path))) {
+        h->base_dropped = 1;
+        return 0;
+    }
+    /* A held list item may still be removed with the <base> in it, which
+     * would leave the browser a base the filter did not use. */
+    if (h->holding) {
+        release_hold(h);
+    }
+    h->base = next;
+    return 1;
+}
+
 static void start_tag(xn_html *h, const tag_info *t)
 {
     int is_void = t->self_closing || (t->flags & F_VOID);
@@ -679,8 +716,8 @@ static void start_tag(xn_html *h, const tag_info *t)
     if (!strcmp(t->name, "base")) {
         const attribute *href = find_attribute(h, t, "href");
 
-        if (href) {
-            xn_links_set_base(&h->base, h->pool, attribute_value(h, href));
+        if (href && !base_applied(h, href)) {
+            return;
         }
     }
     else if (h->opt.check_links && tag_denied(h, t)) {

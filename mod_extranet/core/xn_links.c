@@ -476,6 +476,22 @@ xn_link_e xn_links_resolve(const char **path, apr_pool_t *p,
     return resolve_relative(path, p, base, s);
 }
 
+int xn_links_uses_base(const xn_links_base *base, apr_pool_t *p,
+                       const char *url)
+{
+    char *s = clean_url(p, url);
+    apr_size_t scheme_len = scheme_length(s);
+
+    if (scheme_len) {
+        const char *rest = s + scheme_len + 1;
+
+        return !strncasecmp(s, base->origin->scheme, scheme_len)
+               && base->origin->scheme[scheme_len] == '\0'
+               && strncmp(rest, "//", 2);
+    }
+    return strncmp(s, "//", 2) != 0;
+}
+
 void xn_links_set_base(xn_links_base *base, apr_pool_t *p, const char *url)
 {
     const char *path = NULL;

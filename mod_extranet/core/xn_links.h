@@ -61,6 +61,12 @@ const char *xn_links_decode_refs(apr_pool_t *p, const char *value,
 xn_link_e xn_links_resolve(const char **path, apr_pool_t *p,
                            const xn_links_base *base, const char *url);
 
+/* Returns non-zero when the resolution of URL (decoded) depends on the
+ * base URL: a relative reference, which includes an absolute path and
+ * "http:x" with the page's own scheme. */
+int xn_links_uses_base(const xn_links_base *base, apr_pool_t *p,
+                       const char *url);
+
 /* Updates BASE for a <base href="URL"> (URL decoded). A base on another
  * host makes every relative URL foreign. */
 void xn_links_set_base(xn_links_base *base, apr_pool_t *p, const char *url);
