@@ -93,6 +93,22 @@ class TestBadInput:
         assert ('href="%s"' % href).encode() not in r.content
         assert b'href="/personeelsblad/"' in r.content
 
+    @pytest.mark.parametrize("page", [
+        b'<svg><style></svg><ul><li><a href="/personeel/">P</a></li></ul>',
+        b'<svg><title></svg><a href="/vriendenkring/">V</a>',
+        b'<math><style></math><a href="/personeel/">P</a>'])
+    def test_svg_and_mathml_content_filtered(self, councillor, pages, page):
+        name = "foreign-%d.html" % abs(hash(page))
+        path = os.path.join(pages, name)
+        with open(path, "wb") as f:
+            f.write(page + b'<a href="/personeelsblad/">B</a>')
+        os.chmod(path, 0o644)
+        r = councillor.get("/linktest/" + name)
+        assert r.status_code == 200
+        assert b'href="/personeel/"' not in r.content
+        assert b'href="/vriendenkring/"' not in r.content
+        assert b'href="/personeelsblad/"' in r.content
+
     def test_windows_1252_characters_kept(self, councillor):
         r = councillor.get("/linktest/cp1252.html")
         assert r.status_code == 200
