@@ -174,6 +174,13 @@ class TestBadInput:
         assert r.status_code == 502
         assert r.headers.get("Content-Encoding") != "br"
 
+    @pytest.mark.log_allow(r"XN1106")
+    @pytest.mark.parametrize("page", ["utf16-split.html", "utf16-gzip.html", "utf32.html"])
+    def test_utf16_backend_rejected(self, councillor, page):
+        r = councillor.get("/backend/" + page, headers={"Accept-Encoding": "identity"})
+        assert r.status_code == 500
+        assert "/personeel/".encode("utf-16-le") not in r.content
+
     def test_docx_byte_identical(self, councillor, pages):
         with open(os.path.join(pages, "doc.docx"), "rb") as f:
             expected = f.read()
