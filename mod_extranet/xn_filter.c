@@ -521,8 +521,14 @@ static apr_status_t feed_compressed(request_rec *r, link_filter_ctx *ctx,
     }
     zs->next_in = (unsigned char *)data;
     zs->avail_in = (uInt)len;
-    while (!ctx->zs_ended && zs->avail_in > 0 && rv == APR_SUCCESS) {
+    while (zs->avail_in > 0 && rv == APR_SUCCESS) {
         int zrv;
+
+        if (ctx->zs_ended) {
+            /* Another gzip member follows, which browsers decode too. */
+            inflateReset(zs);
+            ctx->zs_ended = 0;
+        }
 
         zs->next_out = ctx->zbuf;
         zs->avail_out = INFLATE_BYTES;

@@ -121,6 +121,10 @@ def standard_backend():
                 headers={"Content-Encoding": "gzip"})
     backend.add("/utf32.html", "\ufeff<a href=\"/personeel/\">P</a>".encode("utf-32-be"),
                 content_type="text/html")
+    members = MENU_PAGE.split(b'<li><a href="/personeel/">')
+    backend.add("/gzip-members.html",
+                gzip.compress(members[0]) + gzip.compress(b'<li><a href="/personeel/">' + members[1]),
+                headers={"Content-Encoding": "gzip"})
     backend.add("/data.json", b'{"href": "/personeel/"}', content_type="application/json")
     return backend
 

@@ -162,6 +162,14 @@ class TestBadInput:
         assert b'href="/personeel/"' not in body
         assert b'href="/raad/"' in body
 
+    def test_gzip_members_all_filtered(self, councillor):
+        r = councillor.get("/backend/gzip-members.html",
+                           headers={"Accept-Encoding": "identity"})
+        assert r.status_code == 200
+        assert b'href="/personeel/"' not in r.content
+        assert b'href="/personeelsblad/"' in r.content
+        assert r.content.endswith(b"</html>\n")
+
     def test_raw_deflate_backend_filtered(self, councillor):
         r = councillor.get("/backend/deflate.html", headers={"Accept-Encoding": "identity"})
         assert r.status_code == 200
