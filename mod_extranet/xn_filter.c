@@ -40,7 +40,10 @@ typedef struct link_filter_ctx {
     int zs_started;
     int zs_ended;
     unsigned char *zbuf;
-    int started;                       /* the first body byte was seen */
+    unsigned char head[4];             /* first body bytes, until checked */
+    apr_size_t head_len;
+    int head_checked;                  /* the byte order mark check ran */
+    int unreadable;                    /* the body is UTF-16 or UTF-32 */
     int failed;                        /* the response was replaced by an error */
 } link_filter_ctx;
 
@@ -315,6 +318,38 @@ static request_rec *first_request(request_rec *r)
     return r;
 }
 
+static void add_names(apr_array_header_t *list,
+                      const apr_array_header_t *names)
+{
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        *(const char **)apr_array_push(list) = APR_ARRAY_IDX(names, i,
+                                                             const char *);
+    }
+}
+
+/* Returns the NULL-terminated names of this server besides the request's
+ * Host: ServerName, ServerAlias names and patterns, and the local address
+ * the client connected to. A link to any of them reaches this server
+ * whatever Host header the client sent. */
+static const char *const *server_names(request_rec *r)
+{
+    apr_array_header_t *list = apr_array_make(r->pool, 8,
+                                              sizeof(const char *));
+
+    if (r->server->server_hostname) {
+        *(const char **)apr_array_push(list) = r->server->server_hostname;
+    }
+    add_names(list, r->server->names);
+    add_names(list, r->server->wild_names);
+    if (r->connection->local_ip) {
+        *(const char **)apr_array_push(list) = r->connection->local_ip;
+    }
+    *(const char **)apr_array_push(list) = NULL;
+    return (const char *const *)list->elts;
+}
+
 static apr_status_t create_rewriter(ap_filter_t *f, link_filter_ctx *ctx)
 {
     request_rec *r = f->r;
@@ -342,6 +377,7 @@ static apr_status_t create_rewriter(ap_filter_t *f, link_filter_ctx *ctx)
                                                : "data-extranet-roles";
     opt.origin.scheme = ap_http_scheme(r);
     opt.origin.host = r->hostname ? r->hostname : r->server->server_hostname;
+    opt.origin.aliases = server_names(r);
     opt.page_path = path && *path == '/' ? path : "/";
     ctx->out = apr_brigade_create(r->pool, f->c->bucket_alloc);
     ctx->bucket_alloc = f->c->bucket_alloc;
@@ -420,12 +456,49 @@ static int start_response(ap_filter_t *f)
 /* Body                                                                     */
 /* ---------------------------------------------------------------------- */
 
-static int utf16_bom(const char *data, apr_size_t len)
+/* Returns non-zero when the LEN bytes at DATA start with a UTF-16 or
+ * UTF-32 byte order mark. UTF-32LE starts with the UTF-16LE mark. */
+static int utf16_bom(const unsigned char *data, apr_size_t len)
 {
-    return len >= 2 && (((unsigned char)data[0] == 0xFE
-                         && (unsigned char)data[1] == 0xFF)
-                        || ((unsigned char)data[0] == 0xFF
-                            && (unsigned char)data[1] == 0xFE));
+    if (len >= 2 && ((data[0] == 0xFE && data[1] == 0xFF)
+                     || (data[0] == 0xFF && data[1] == 0xFE))) {
+        return 1;
+    }
+    return len >= 4 && data[0] == 0 && data[1] == 0 && data[2] == 0xFE
+           && data[3] == 0xFF;
+}
+
+/* Checks the first body bytes for a byte order mark, then feeds the
+ * rewriter. Bytes are held back until 4 are known or the body ends
+ * (AT_END), so a mark split across buckets is found too. Sets
+ * ctx->unreadable and returns APR_EGENERAL for a UTF-16 or UTF-32 body. */
+static apr_status_t feed_body(request_rec *r, link_filter_ctx *ctx,
+                              const char *data, apr_size_t len, int at_end)
+{
+    apr_status_t rv;
+
+    if (!ctx->head_checked) {
+        while (ctx->head_len < sizeof(ctx->head) && len) {
+            ctx->head[ctx->head_len++] = (unsigned char)*data++;
+            len--;
+        }
+        if (ctx->head_len < sizeof(ctx->head) && !at_end) {
+            return APR_SUCCESS;
+        }
+        ctx->head_checked = 1;
+        if (utf16_bom(ctx->head, ctx->head_len)) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1106)
+                          "HTML in UTF-16 or UTF-32 cannot be filtered; "
+                          "response replaced by 500");
+            ctx->unreadable = 1;
+            return APR_EGENERAL;
+        }
+        rv = xn_html_feed(ctx->html, (const char *)ctx->head, ctx->head_len);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    return len ? xn_html_feed(ctx->html, data, len) : APR_SUCCESS;
 }
 
 static int zlib_header(const unsigned char *data, apr_size_t len)
@@ -448,8 +521,14 @@ static apr_status_t feed_compressed(request_rec *r, link_filter_ctx *ctx,
     }
     zs->next_in = (unsigned char *)data;
     zs->avail_in = (uInt)len;
-    while (!ctx->zs_ended && zs->avail_in > 0 && rv == APR_SUCCESS) {
+    while (zs->avail_in > 0 && rv == APR_SUCCESS) {
         int zrv;
+
+        if (ctx->zs_ended) {
+            /* Another gzip member follows, which browsers decode too. */
+            inflateReset(zs);
+            ctx->zs_ended = 0;
+        }
 
         zs->next_out = ctx->zbuf;
         zs->avail_out = INFLATE_BYTES;
@@ -461,8 +540,8 @@ static apr_status_t feed_compressed(request_rec *r, link_filter_ctx *ctx,
             return APR_EGENERAL;
         }
         ctx->zs_ended = zrv == Z_STREAM_END;
-        rv = xn_html_feed(ctx->html, (const char *)ctx->zbuf,
-                          INFLATE_BYTES - zs->avail_out);
+        rv = feed_body(r, ctx, (const char *)ctx->zbuf,
+                       INFLATE_BYTES - zs->avail_out, 0);
         if (zrv == Z_BUF_ERROR) {
             break;
         }
@@ -518,16 +597,9 @@ static int feed_bucket(ap_filter_t *f, link_filter_ctx *ctx, apr_bucket *e,
     if (*rv != APR_SUCCESS || len == 0) {
         return OK;
     }
-    if (!ctx->started && !ctx->zs && utf16_bom(data, len)) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, f->r, XNLOGNO(1106)
-                      "HTML in UTF-16 cannot be filtered; response replaced "
-                      "by 500");
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    ctx->started = 1;
     *rv = ctx->zs ? feed_compressed(f->r, ctx, data, len)
-                  : xn_html_feed(ctx->html, data, len);
-    return OK;
+                  : feed_body(f->r, ctx, data, len, 0);
+    return ctx->unreadable ? HTTP_INTERNAL_SERVER_ERROR : OK;
 }
 
 static apr_status_t link_filter(ap_filter_t *f, apr_bucket_brigade *bb)
@@ -556,7 +628,17 @@ static apr_status_t link_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         apr_bucket *e = APR_BRIGADE_FIRST(bb);
 
         if (APR_BUCKET_IS_EOS(e)) {
+            if (feed_body(f->r, ctx, NULL, 0, 1) != APR_SUCCESS
+                && ctx->unreadable) {
+                return fail_response(f, bb, HTTP_INTERNAL_SERVER_ERROR);
+            }
             return finish(f, ctx, e);
+        }
+        if (APR_BUCKET_IS_FLUSH(e) && !ctx->head_checked) {
+            /* Passing it would send the headers, and the status could no
+             * longer change if the byte order mark check fails. */
+            apr_bucket_delete(e);
+            continue;
         }
         if (APR_BUCKET_IS_FLUSH(e)) {
             flush_buffer(ctx);

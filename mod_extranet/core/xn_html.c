@@ -24,6 +24,7 @@ typedef enum {
     S_TAG,                 /* inside a start or end tag */
     S_RAW,                 /* script, style and other raw text content */
     S_RAW_END,             /* after '<' in raw text, matching "</name" */
+    S_CDATA,               /* <![CDATA[ ... ]]> in SVG or MathML */
     S_PLAINTEXT
 } lex_state;
 
@@ -65,13 +66,27 @@ typedef struct attribute {
 } attribute;
 
 #define MAX_ATTRIBUTES 256
+#define MAX_FOREIGN 64
+
+/* An open SVG or MathML element. Inside an integration point (svg title,
+ * desc and foreignObject, MathML mi, mo, mn, ms, mtext and an HTML
+ * annotation-xml) start tags are HTML again, and HTML_DEPTH counts the HTML
+ * elements opened there. */
+typedef struct foreign_entry {
+    char name[NAME_SIZE];
+    int mathml;
+    int integration;
+    int html_depth;
+} foreign_entry;
 
 typedef struct tag_info {
     char name[NAME_SIZE];
     int flags;                     /* F_* of the element */
     int end_tag;
     int self_closing;
+    int foreign;                   /* an SVG or MathML element */
     int nattrs;
+    int attrs_overflow;            /* more than MAX_ATTRIBUTES attributes */
     attribute attrs[MAX_ATTRIBUTES];
 } tag_info;
 
@@ -100,6 +115,14 @@ struct xn_html {
     int holding;                       /* E_HOLD entries */
     char *hold;
     apr_size_t hold_len, hold_cap;
+
+    int base_seen;                     /* a <base href> was read */
+    int base_dropped;                  /* the first <base href> was dropped */
+    int base_used;                     /* a URL resolved against the page URL */
+
+    foreign_entry foreign[MAX_FOREIGN];
+    int foreign_depth;                 /* entries in use */
+    int foreign_overflow;              /* foreign elements past MAX_FOREIGN */
 
     tag_info info;                     /* the tag being processed */
     int scratch_used;
@@ -417,6 +440,7 @@ static void parse_tag(xn_html *h, tag_info *t)
     t->end_tag = h->end_tag;
     t->self_closing = 0;
     t->nattrs = 0;
+    t->attrs_overflow = 0;
     i = t->end_tag ? 2 : 1;
     read_tag_name(h, t, &i);
     t->flags = element_flags(t->name);
@@ -473,6 +497,9 @@ static void parse_tag(xn_html *h, tag_info *t)
         if (t->nattrs < MAX_ATTRIBUTES) {
             t->attrs[t->nattrs++] = a;
         }
+        else {
+            t->attrs_overflow = 1;
+        }
     }
 }
 
@@ -500,6 +527,9 @@ static const char *attribute_value(xn_html *h, const attribute *a)
 static int url_allowed(xn_html *h, const char *url)
 {
     h->scratch_used = 1;
+    if (!h->base_seen && xn_links_uses_base(&h->base, h->scratch, url)) {
+        h->base_used = 1;
+    }
     return xn_links_allowed(&h->base, h->opt.rules, h->opt.roles, h->scratch,
                             url);
 }
@@ -636,6 +666,36 @@ static void remove_link(xn_html *h, const tag_info *t, int is_void)
     remove_element(h, t, is_void);
 }
 
+/* Applies the first <base href>, which browsers use for the whole
+ * document. Returns 0 when the <base> must be left out of the output.
+ * URLs before it were already decided against the page URL, so a base that
+ * resolves them differently is dropped, and so is every later <base href>,
+ * which a browser would otherwise use in its place. Browsers ignore a
+ * <base href> after the first one, so the filter does too and keeps it. */
+static int base_applied(xn_html *h, const attribute *href)
+{
+    xn_links_base next = h->base;
+
+    if (h->base_seen) {
+        return !h->base_dropped;
+    }
+    h->base_seen = 1;
+    xn_links_set_base(&next, h->pool, attribute_value(h, href));
+    if (h->base_used && h->opt.check_links
+        && (next.base_foreign != h->base.base_foreign
+            || strcmp(next.base_path, h->base.base_path))) {
+        h->base_dropped = 1;
+        return 0;
+    }
+    /* A held list item may still be removed with the <base> in it, which
+     * would leave the browser a base the filter did not use. */
+    if (h->holding) {
+        release_hold(h);
+    }
+    h->base = next;
+    return 1;
+}
+
 static void start_tag(xn_html *h, const tag_info *t)
 {
     int is_void = t->self_closing || (t->flags & F_VOID);
@@ -652,17 +712,30 @@ static void start_tag(xn_html *h, const tag_info *t)
         return;
     }
 
+    if (t->attrs_overflow && (h->opt.check_links || !h->opt.all_roles)) {
+        /* Attributes past MAX_ATTRIBUTES are not checked, so the tag is
+         * treated as a denied link, or as a denied marked block when links
+         * are not checked. */
+        if (h->opt.check_links) {
+            remove_link(h, t, is_void);
+        }
+        else {
+            h->stats.blocks_removed++;
+            remove_element(h, t, is_void);
+        }
+        return;
+    }
     marked = find_attribute(h, t, h->opt.role_attribute);
     if (marked && !block_allowed(h, marked)) {
         h->stats.blocks_removed++;
         remove_element(h, t, is_void);
         return;
     }
-    if (!strcmp(t->name, "base")) {
+    if (!t->foreign && !strcmp(t->name, "base")) {
         const attribute *href = find_attribute(h, t, "href");
 
-        if (href) {
-            xn_links_set_base(&h->base, h->pool, attribute_value(h, href));
+        if (href && !base_applied(h, href)) {
+            return;
         }
     }
     else if (h->opt.check_links && tag_denied(h, t)) {
@@ -708,12 +781,188 @@ static void end_tag(xn_html *h, const tag_info *t)
     put(h, h->tag, h->tag_len);
 }
 
+/* ---------------------------------------------------------------------- */
+/* SVG and MathML                                                           */
+/* ---------------------------------------------------------------------- */
+
+/* HTML start tags that end SVG and MathML content up to the nearest
+ * integration point (WHATWG HTML, "parsing tokens in foreign content"). */
+static const char *const breakout_elements[] = {
+    "b", "big", "blockquote", "body", "br", "center", "code", "dd", "div",
+    "dl", "dt", "em", "embed", "h1", "h2", "h3", "h4", "h5", "h6", "head",
+    "hr", "i", "img", "li", "listing", "menu", "meta", "nobr", "ol", "p",
+    "pre", "ruby", "s", "small", "span", "strong", "strike", "sub", "sup",
+    "table", "tt", "u", "ul", "var", NULL
+};
+
+static const char *const mathml_text_points[] = {
+    "mi", "mo", "mn", "ms", "mtext", NULL
+};
+
+/* Returns non-zero when the current node is an SVG or MathML element whose
+ * start tags are not read as HTML. */
+static int in_foreign(const xn_html *h)
+{
+    if (h->foreign_overflow) {
+        return 1;
+    }
+    return h->foreign_depth
+           && !h->foreign[h->foreign_depth - 1].integration;
+}
+
+static void foreign_push(xn_html *h, const tag_info *t, int mathml,
+                         int integration)
+{
+    foreign_entry *f;
+
+    if (h->foreign_depth == MAX_FOREIGN) {
+        /* NOTE: deeper elements are counted, not named, so an end tag
+         * there closes one of them whatever its name. */
+        h->foreign_overflow++;
+        return;
+    }
+    f = &h->foreign[h->foreign_depth++];
+    apr_cpystrn(f->name, t->name, sizeof(f->name));
+    f->mathml = mathml;
+    f->integration = integration;
+    f->html_depth = 0;
+}
+
+/* Pops SVG and MathML elements up to the nearest integration point, as an
+ * HTML element that breaks out of foreign content does. */
+static void foreign_break_out(xn_html *h)
+{
+    h->foreign_overflow = 0;
+    while (h->foreign_depth
+           && !h->foreign[h->foreign_depth - 1].integration) {
+        h->foreign_depth--;
+    }
+}
+
+/* Returns non-zero when start tag T, a MathML element when MATHML is set
+ * and an SVG one otherwise, is an integration point. */
+static int integration_point(xn_html *h, const tag_info *t, int mathml)
+{
+    const attribute *encoding;
+    const char *value;
+
+    if (!mathml) {
+        return !strcmp(t->name, "foreignobject") || !strcmp(t->name, "desc")
+               || !strcmp(t->name, "title");
+    }
+    if (in_list(t->name, strlen(t->name), mathml_text_points)) {
+        return 1;
+    }
+    if (strcmp(t->name, "annotation-xml")) {
+        return 0;
+    }
+    encoding = find_attribute(h, t, "encoding");
+    if (!encoding) {
+        return 0;
+    }
+    value = attribute_value(h, encoding);
+    return !strcasecmp(value, "text/html")
+           || !strcasecmp(value, "application/xhtml+xml");
+}
+
+/* Updates the SVG and MathML element stack for start tag T and sets
+ * t->foreign. Browsers read the content of style, script, title and the
+ * like as markup inside SVG and MathML, and an end tag such as </svg>
+ * closes them. */
+static void foreign_start_tag(xn_html *h, tag_info *t)
+{
+    foreign_entry *top;
+    int mathml;
+
+    if (in_foreign(h) && (in_list(t->name, strlen(t->name), breakout_elements)
+                          || (!strcmp(t->name, "font")
+                              && (find_attribute(h, t, "color")
+                                  || find_attribute(h, t, "face")
+                                  || find_attribute(h, t, "size"))))) {
+        foreign_break_out(h);
+    }
+    top = h->foreign_depth ? &h->foreign[h->foreign_depth - 1] : NULL;
+    if (top && top->integration && top->mathml && top->html_depth == 0
+        && (!strcmp(t->name, "mglyph") || !strcmp(t->name, "malignmark"))) {
+        t->foreign = 1;
+    }
+    else {
+        t->foreign = in_foreign(h);
+    }
+    if (t->foreign) {
+        mathml = h->foreign_overflow || !top ? 0 : top->mathml;
+        if (!t->self_closing) {
+            foreign_push(h, t, mathml, integration_point(h, t, mathml));
+        }
+        return;
+    }
+    if (!strcmp(t->name, "svg") || !strcmp(t->name, "math")) {
+        t->foreign = 1;
+        if (!t->self_closing) {
+            foreign_push(h, t, t->name[0] == 'm', 0);
+        }
+        return;
+    }
+    if (top && !(t->flags & F_VOID)) {
+        top->html_depth++;
+    }
+}
+
+/* Updates the SVG and MathML element stack for end tag T. */
+static void foreign_end_tag(xn_html *h, tag_info *t)
+{
+    foreign_entry *top;
+    int i;
+
+    if (h->foreign_overflow) {
+        h->foreign_overflow--;
+        t->foreign = 1;
+        return;
+    }
+    if (!h->foreign_depth) {
+        return;
+    }
+    top = &h->foreign[h->foreign_depth - 1];
+    if (top->integration && top->html_depth) {
+        /* NOTE: HTML elements inside an integration point are counted, not
+         * named, so any HTML end tag closes one of them. */
+        if (!(t->flags & F_VOID)) {
+            top->html_depth--;
+        }
+        return;
+    }
+    if (!top->integration
+        && (!strcmp(t->name, "br") || !strcmp(t->name, "p"))) {
+        foreign_break_out(h);
+        return;
+    }
+    for (i = h->foreign_depth - 1; i >= 0; i--) {
+        if (!strcmp(h->foreign[i].name, t->name)) {
+            h->foreign_depth = i;
+            t->foreign = 1;
+            return;
+        }
+        if (i > 0 && h->foreign[i - 1].html_depth) {
+            return;                    /* an HTML element is open in between */
+        }
+    }
+}
+
 static void complete_tag(xn_html *h)
 {
     tag_info *t = &h->info;
 
     parse_tag(h, t);
     h->state = S_TEXT;
+    t->foreign = 0;
+    if (!h->tag_overflow) {
+        if (t->end_tag) {
+            foreign_end_tag(h, t);
+        }
+        else {
+            foreign_start_tag(h, t);
+        }
+    }
     if (h->tag_overflow) {
         /* NOTE: a tag longer than max_tag cannot be checked, so it is
          * dropped; its element's content stays. */
@@ -725,12 +974,12 @@ static void complete_tag(xn_html *h)
     else {
         start_tag(h, t);
     }
-    if (!t->end_tag && (t->flags & F_RAW_TEXT)) {
+    if (!t->end_tag && !t->foreign && (t->flags & F_RAW_TEXT)) {
         apr_cpystrn(h->raw_name, t->name, sizeof(h->raw_name));
         h->raw_len = strlen(h->raw_name);
         h->state = S_RAW;
     }
-    else if (!t->end_tag && (t->flags & F_PLAINTEXT)) {
+    else if (!t->end_tag && !t->foreign && (t->flags & F_PLAINTEXT)) {
         h->state = S_PLAINTEXT;
     }
     if (h->scratch_used) {
@@ -851,6 +1100,23 @@ static apr_size_t tag_as_text(xn_html *h, lex_state next)
     return 0;
 }
 
+/* Matches "<![CDATA[" byte by byte. Browsers read it as a CDATA section
+ * only in SVG and MathML content, elsewhere as a bogus comment. */
+static apr_size_t step_cdata_open(xn_html *h, int c)
+{
+    static const char opening[] = "<![CDATA[";
+
+    if (!in_foreign(h) || c != opening[h->tag_len]) {
+        return tag_as_text(h, S_BOGUS_COMMENT);
+    }
+    tag_append(h, (char)c);
+    if (h->tag_len == sizeof(opening) - 1) {
+        tag_as_text(h, S_CDATA);
+        h->dashes = 0;                 /* counts the ']' before a '>' */
+    }
+    return 1;
+}
+
 /* Handles one byte in the states that read byte by byte. Returns the number
  * of bytes consumed: 0 means C is read again in the new state. */
 static apr_size_t step_byte(xn_html *h, int c)
@@ -891,6 +1157,9 @@ static apr_size_t step_byte(xn_html *h, int c)
         }
         return tag_as_text(h, S_BOGUS_COMMENT);
     case S_MARKUP:
+        if (c == '[' || (h->tag_len > 2 && h->tag[2] == '[')) {
+            return step_cdata_open(h, c);
+        }
         if (c != '-') {
             return tag_as_text(h, S_BOGUS_COMMENT);
         }
@@ -954,6 +1223,28 @@ static apr_size_t scan_comment(xn_html *h, const char *data, apr_size_t len)
     return i;
 }
 
+/* Reads CDATA section bytes up to and including the "]]>" that ends it. */
+static apr_size_t scan_cdata(xn_html *h, const char *data, apr_size_t len)
+{
+    apr_size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (data[i] == ']') {
+            h->dashes++;
+        }
+        else if (data[i] == '>' && h->dashes >= 2) {
+            h->state = S_TEXT;
+            i++;
+            break;
+        }
+        else {
+            h->dashes = 0;
+        }
+    }
+    put(h, data, i);
+    return i;
+}
+
 /* Reads tag bytes up to and including the '>' that ends the tag. */
 static apr_size_t scan_tag(xn_html *h, const char *data, apr_size_t len)
 {
@@ -1007,6 +1298,9 @@ apr_status_t xn_html_feed(xn_html *h, const char *data, apr_size_t len)
         case S_COMMENT:
             i += scan_comment(h, data + i, len - i);
             break;
+        case S_CDATA:
+            i += scan_cdata(h, data + i, len - i);
+            break;
         case S_TAG:
             i += scan_tag(h, data + i, len - i);
             break;
@@ -1045,6 +1339,8 @@ apr_status_t xn_html_finish(xn_html *h)
         h->holding = 0;
     }
     h->depth = 0;
+    h->foreign_depth = 0;
+    h->foreign_overflow = 0;
     return h->error;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <apr_fnmatch.h>
 #include <apr_lib.h>
 #include <apr_strings.h>
 
@@ -236,8 +237,96 @@ static apr_size_t scheme_length(const char *url)
     return url[i] == ':' ? i : 0;
 }
 
-/* Lower-cases HOST after decoding its %XX escapes and drops one trailing
- * '.', as browsers do. */
+/* Parses one part of an IPv4 address as the WHATWG URL standard does:
+ * "0x" starts a hexadecimal number and a leading "0" an octal one. Returns
+ * 0 when PART is not a number; a value above 2^32 - 1 is stored as 2^32. */
+static int ipv4_number(const char *part, apr_size_t len, apr_uint64_t *value)
+{
+    int radix = 10;
+    apr_size_t i = 0;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (len >= 2 && part[0] == '0' && (part[1] == 'x' || part[1] == 'X')) {
+        radix = 16;
+        i = 2;
+    }
+    else if (len >= 2 && part[0] == '0') {
+        radix = 8;
+        i = 1;
+    }
+    *value = 0;
+    for (; i < len; i++) {
+        int digit;
+
+        if (apr_isdigit((unsigned char)part[i])) {
+            digit = part[i] - '0';
+        }
+        else if (radix == 16 && apr_isxdigit((unsigned char)part[i])) {
+            digit = apr_tolower((unsigned char)part[i]) - 'a' + 10;
+        }
+        else {
+            return 0;
+        }
+        if (digit >= radix) {
+            return 0;
+        }
+        *value = *value * (apr_uint64_t)radix + (apr_uint64_t)digit;
+        if (*value > 0xFFFFFFFFu) {
+            *value = (apr_uint64_t)0xFFFFFFFFu + 1;
+        }
+    }
+    return 1;
+}
+
+/* Converts HOST, whose last dot-separated part is a number, to dotted
+ * decimal as browsers do. Returns NULL when HOST is not a valid IPv4
+ * address, which browsers then reject. Other hosts are returned as they
+ * are. */
+static char *canonical_ipv4(apr_pool_t *p, char *host)
+{
+    apr_uint64_t parts[4], value;
+    const char *last = strrchr(host, '.');
+    const char *s = host;
+    int n = 0, i;
+
+    last = last ? last + 1 : host;
+    if (!*last || !ipv4_number(last, strlen(last), &value)) {
+        return host;
+    }
+    while (1) {
+        apr_size_t len = strcspn(s, ".");
+
+        if (n == 4 || !ipv4_number(s, len, &parts[n])) {
+            return NULL;
+        }
+        n++;
+        if (!s[len]) {
+            break;
+        }
+        s += len + 1;
+    }
+    for (i = 0; i < n - 1; i++) {
+        if (parts[i] > 255) {
+            return NULL;
+        }
+    }
+    if (parts[n - 1] >= ((apr_uint64_t)1 << (8 * (5 - n)))) {
+        return NULL;
+    }
+    value = parts[n - 1];
+    for (i = 0; i < n - 1; i++) {
+        value += parts[i] << (8 * (3 - i));
+    }
+    return apr_psprintf(p, "%u.%u.%u.%u", (unsigned)(value >> 24) & 255,
+                        (unsigned)(value >> 16) & 255,
+                        (unsigned)(value >> 8) & 255, (unsigned)value & 255);
+}
+
+/* Lower-cases HOST after decoding its %XX escapes, drops one trailing
+ * '.' and converts IPv4 forms to dotted decimal, as browsers do. Returns
+ * NULL for a host that looks like an IPv4 address but is not valid. */
 static char *canonical_host(apr_pool_t *p, const char *host, apr_size_t len)
 {
     char *out = apr_pstrmemdup(p, host, len);
@@ -259,7 +348,33 @@ static char *canonical_host(apr_pool_t *p, const char *host, apr_size_t len)
         o--;
     }
     out[o] = '\0';
-    return out;
+    return canonical_ipv4(p, out);
+}
+
+/* Returns non-zero when the canonical host HOST names the origin. */
+static int is_origin_host(apr_pool_t *p, const xn_links_origin *origin,
+                          const char *host)
+{
+    const char *const *alias;
+    const char *name;
+
+    name = canonical_host(p, origin->host, strlen(origin->host));
+    if (name && !strcmp(name, host)) {
+        return 1;
+    }
+    for (alias = origin->aliases; alias && *alias; alias++) {
+        if (strpbrk(*alias, "*?")) {
+            if (apr_fnmatch(*alias, host, APR_FNM_CASE_BLIND) == APR_SUCCESS) {
+                return 1;
+            }
+            continue;
+        }
+        name = canonical_host(p, *alias, strlen(*alias));
+        if (name && !strcmp(name, host)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* Parses the authority at S (slashes already skipped) and decides whether it
@@ -269,7 +384,7 @@ static xn_link_e resolve_authority(const char **path, apr_pool_t *p,
 {
     apr_size_t end = strcspn(s, "/?#");
     const char *at, *host = s, *host_end = s + end, *colon;
-    const char *origin_host;
+    const char *url_host;
 
     for (at = s; at < s + end; at++) {
         if (*at == '@') {
@@ -294,10 +409,11 @@ static xn_link_e resolve_authority(const char **path, apr_pool_t *p,
             return XN_LINK_INVALID;
         }
     }
-    origin_host = canonical_host(p, base->origin->host,
-                                 strlen(base->origin->host));
-    if (strcmp(canonical_host(p, host, (apr_size_t)(colon - host)),
-               origin_host)) {
+    url_host = canonical_host(p, host, (apr_size_t)(colon - host));
+    if (!url_host) {
+        return XN_LINK_INVALID;
+    }
+    if (!is_origin_host(p, base->origin, url_host)) {
         return XN_LINK_FOREIGN;
     }
     *path = s[end] == '/' ? apr_pstrmemdup(p, s + end, strcspn(s + end, "?#"))
@@ -358,6 +474,22 @@ xn_link_e xn_links_resolve(const char **path, apr_pool_t *p,
         return resolve_authority(path, p, base, s + strspn(s, "/"));
     }
     return resolve_relative(path, p, base, s);
+}
+
+int xn_links_uses_base(const xn_links_base *base, apr_pool_t *p,
+                       const char *url)
+{
+    char *s = clean_url(p, url);
+    apr_size_t scheme_len = scheme_length(s);
+
+    if (scheme_len) {
+        const char *rest = s + scheme_len + 1;
+
+        return !strncasecmp(s, base->origin->scheme, scheme_len)
+               && base->origin->scheme[scheme_len] == '\0'
+               && strncmp(rest, "//", 2);
+    }
+    return strncmp(s, "//", 2) != 0;
 }
 
 void xn_links_set_base(xn_links_base *base, apr_pool_t *p, const char *url)

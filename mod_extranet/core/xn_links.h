@@ -17,13 +17,18 @@
  * Nothing here keeps global state, so every function may run on any thread. */
 
 /* The server as the browser sees it. A URL names this server when its host
- * equals HOST, compared case-insensitively, whatever its scheme and port:
- * behind a proxy that terminates TLS the scheme and port the browser uses
- * differ from the ones httpd sees, and deciding such a link by the rule
- * table can only remove more. */
+ * equals HOST or one of ALIASES, compared case-insensitively, whatever its
+ * scheme and port: behind a proxy that terminates TLS the scheme and port
+ * the browser uses differ from the ones httpd sees, and deciding such a link
+ * by the rule table can only remove more. Hosts are compared after the
+ * IPv4 forms that browsers accept ("127.1", "0x7f000001", "2130706433",
+ * "0177.0.0.1") are converted to dotted decimal. */
 typedef struct xn_links_origin {
     const char *scheme;              /* "http" or "https" */
     const char *host;
+    /* NULL-terminated host names, or NULL. A name containing '*' or '?' is
+     * an apr_fnmatch() pattern, as in ServerAlias. */
+    const char *const *aliases;
 } xn_links_origin;
 
 /* What links on one page resolve against. */
@@ -55,6 +60,12 @@ const char *xn_links_decode_refs(apr_pool_t *p, const char *value,
  * ready for xn_path_normalize(XN_PATH_DECODE_ALL). */
 xn_link_e xn_links_resolve(const char **path, apr_pool_t *p,
                            const xn_links_base *base, const char *url);
+
+/* Returns non-zero when the resolution of URL (decoded) depends on the
+ * base URL: a relative reference, which includes an absolute path and
+ * "http:x" with the page's own scheme. */
+int xn_links_uses_base(const xn_links_base *base, apr_pool_t *p,
+                       const char *url);
 
 /* Updates BASE for a <base href="URL"> (URL decoded). A base on another
  * host makes every relative URL foreign. */

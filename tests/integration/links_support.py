@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 import zlib
 
 import harness
@@ -57,11 +58,18 @@ class BackendHandler(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        # A list body is sent in its pieces, apart in time, so the proxy
+        # passes each piece on in a bucket of its own.
+        pieces = body if isinstance(body, list) else [body]
         if status != 204:
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(sum(len(p) for p in pieces)))
         self.end_headers()
         if status != 204:
-            self.wfile.write(body)
+            for piece in pieces:
+                self.wfile.write(piece)
+                self.wfile.flush()
+                if len(pieces) > 1:
+                    time.sleep(0.1)
 
     def log_message(self, *args):
         pass
@@ -107,6 +115,16 @@ def standard_backend():
     backend.add("/utf8.html", UTF8_PAGE, content_type="text/html")
     backend.add("/menu.html", MENU_PAGE)
     backend.add("/empty", b"", status=204)
+    utf16 = "\ufeff<a href=\"/personeel/\">P</a>".encode("utf-16-le")
+    backend.add("/utf16-split.html", [utf16[:1], utf16[1:]], content_type="text/html")
+    backend.add("/utf16-gzip.html", gzip.compress(utf16), content_type="text/html",
+                headers={"Content-Encoding": "gzip"})
+    backend.add("/utf32.html", "\ufeff<a href=\"/personeel/\">P</a>".encode("utf-32-be"),
+                content_type="text/html")
+    members = MENU_PAGE.split(b'<li><a href="/personeel/">')
+    backend.add("/gzip-members.html",
+                gzip.compress(members[0]) + gzip.compress(b'<li><a href="/personeel/">' + members[1]),
+                headers={"Content-Encoding": "gzip"})
     backend.add("/data.json", b'{"href": "/personeel/"}', content_type="application/json")
     return backend
 

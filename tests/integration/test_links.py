@@ -76,6 +76,39 @@ class TestBadInput:
         assert b"link 0" not in r.content
         assert b'href="/personeelsblad/"' in r.content
 
+    @pytest.mark.parametrize("host", ["127.0.0.1", "127.1", "0x7f000001",
+                                      "2130706433", "0177.0.0.1"])
+    def test_server_address_removed_whatever_host(self, links, pages, host):
+        href = "http://%s:%d/personeel/" % (host, links.port)
+        name = "host-%s.html" % host
+        path = os.path.join(pages, name)
+        with open(path, "wb") as f:
+            f.write(ls.link_page([href, "/personeelsblad/"]))
+        os.chmod(path, 0o644)
+        client = links.client()
+        client.session.headers["Host"] = "other"
+        assert client.login(*COUNCILLOR, "/").status_code == 303
+        r = client.get("/linktest/" + name)
+        assert r.status_code == 200
+        assert ('href="%s"' % href).encode() not in r.content
+        assert b'href="/personeelsblad/"' in r.content
+
+    @pytest.mark.parametrize("page", [
+        b'<svg><style></svg><ul><li><a href="/personeel/">P</a></li></ul>',
+        b'<svg><title></svg><a href="/vriendenkring/">V</a>',
+        b'<math><style></math><a href="/personeel/">P</a>'])
+    def test_svg_and_mathml_content_filtered(self, councillor, pages, page):
+        name = "foreign-%d.html" % abs(hash(page))
+        path = os.path.join(pages, name)
+        with open(path, "wb") as f:
+            f.write(page + b'<a href="/personeelsblad/">B</a>')
+        os.chmod(path, 0o644)
+        r = councillor.get("/linktest/" + name)
+        assert r.status_code == 200
+        assert b'href="/personeel/"' not in r.content
+        assert b'href="/vriendenkring/"' not in r.content
+        assert b'href="/personeelsblad/"' in r.content
+
     def test_windows_1252_characters_kept(self, councillor):
         r = councillor.get("/linktest/cp1252.html")
         assert r.status_code == 200
@@ -129,6 +162,14 @@ class TestBadInput:
         assert b'href="/personeel/"' not in body
         assert b'href="/raad/"' in body
 
+    def test_gzip_members_all_filtered(self, councillor):
+        r = councillor.get("/backend/gzip-members.html",
+                           headers={"Accept-Encoding": "identity"})
+        assert r.status_code == 200
+        assert b'href="/personeel/"' not in r.content
+        assert b'href="/personeelsblad/"' in r.content
+        assert r.content.endswith(b"</html>\n")
+
     def test_raw_deflate_backend_filtered(self, councillor):
         r = councillor.get("/backend/deflate.html", headers={"Accept-Encoding": "identity"})
         assert r.status_code == 200
@@ -140,6 +181,13 @@ class TestBadInput:
         r = councillor.get("/backend/br.html", headers={"Accept-Encoding": "br"})
         assert r.status_code == 502
         assert r.headers.get("Content-Encoding") != "br"
+
+    @pytest.mark.log_allow(r"XN1106")
+    @pytest.mark.parametrize("page", ["utf16-split.html", "utf16-gzip.html", "utf32.html"])
+    def test_utf16_backend_rejected(self, councillor, page):
+        r = councillor.get("/backend/" + page, headers={"Accept-Encoding": "identity"})
+        assert r.status_code == 500
+        assert "/personeel/".encode("utf-16-le") not in r.content
 
     def test_docx_byte_identical(self, councillor, pages):
         with open(os.path.join(pages, "doc.docx"), "rb") as f:

@@ -51,7 +51,12 @@ static xn_rules *demo_rules(void)
     return rules;
 }
 
-static const xn_links_origin origin = { "https", "extranet.zonnedorp.be" };
+static const char *const origin_aliases[] = {
+    "intranet.zonnedorp.be", "*.extranet.zonnedorp.be", "10.0.0.1", NULL
+};
+static const xn_links_origin origin = {
+    "https", "extranet.zonnedorp.be", origin_aliases
+};
 
 static xn_links_base page_base(const char *page)
 {
@@ -129,6 +134,20 @@ static const resolve_case resolve_cases[] = {
     { "leading space",        "/", "  /personeel/ ",             XN_LINK_LOCAL, "/personeel/" },
     { "percent host",         "/", "//extranet.zonnedorp.%62e/personeel/", XN_LINK_LOCAL, "/personeel/" },
     { "other host",           "/", "https://www.example.org/personeel/", XN_LINK_FOREIGN, NULL },
+    { "alias host",           "/", "https://Intranet.Zonnedorp.be/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "wildcard alias host",  "/", "https://raad.extranet.zonnedorp.be/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 alias",           "/", "http://10.0.0.1/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 short",           "/", "http://10.1/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 hex",             "/", "http://0xa000001/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 decimal",         "/", "http://167772161/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 octal",           "/", "http://012.0.0.01/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 trailing dot",    "/", "http://10.0.0.1./personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 mixed parts",     "/", "http://0xA.0.1/personeel/", XN_LINK_LOCAL, "/personeel/" },
+    { "ipv4 other address",   "/", "http://10.0.0.2/personeel/", XN_LINK_FOREIGN, NULL },
+    { "ipv4 part too large",  "/", "http://10.256.0.1/personeel/", XN_LINK_INVALID, NULL },
+    { "ipv4 empty part",      "/", "http://10..1/personeel/", XN_LINK_INVALID, NULL },
+    { "ipv4 bad octal",       "/", "http://09.0.0.1/personeel/", XN_LINK_INVALID, NULL },
+    { "numeric label host",   "/", "http://www.10/personeel/", XN_LINK_INVALID, NULL },
     { "other port",           "/", "https://extranet.zonnedorp.be:8443/personeel/", XN_LINK_LOCAL, "/personeel/" },
     { "other scheme",         "/", "http://extranet.zonnedorp.be/personeel/", XN_LINK_LOCAL, "/personeel/" },
     { "other scheme relative", "/raad/", "http:../personeel/",   XN_LINK_FOREIGN, NULL },
@@ -314,6 +333,12 @@ typedef struct rewrite_case {
 #define ELEMENT XN_REMOVE_ELEMENT
 #define UNWRAP XN_REMOVE_UNWRAP
 
+/* 300 attributes, more than the rewriter checks in one tag. */
+#define ATTRS_10 " x x x x x x x x x x"
+#define ATTRS_100 ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10 \
+    ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10 ATTRS_10
+#define ATTRS_300 ATTRS_100 ATTRS_100 ATTRS_100
+
 static const rewrite_case rewrite_cases[] = {
     { "script unchanged", ITEM,
       "<script>if(a<b&&c>d){location=\"/personeel/\"}</script>",
@@ -382,6 +407,27 @@ static const rewrite_case rewrite_cases[] = {
     { "base href", ITEM,
       "<base href=\"/personeel/\"><a href=\"verlof.html\">V</a>",
       "<base href=\"/personeel/\">" },
+    { "second base ignored", ITEM,
+      "<base href=\"/raad/\"><base href=\"/personeel/x/\"><a href=\"../personeel/\">P</a>x",
+      "<base href=\"/raad/\"><base href=\"/personeel/x/\">x" },
+    { "base after relative link dropped", ITEM,
+      "<a href=\"agenda.pdf\">A</a><base href=\"/x/y/\"><a href=\"../personeel/\">P</a>x",
+      "<a href=\"agenda.pdf\">A</a>x" },
+    { "later base after dropped base", ITEM,
+      "<a href=\"a.pdf\">A</a><base href=\"/x/\"><base href=\"/y/z/\"><a href=\"../personeel/\">P</a>",
+      "<a href=\"a.pdf\">A</a>" },
+    { "same base after relative link", ITEM,
+      "<a href=\"a.pdf\">A</a><base href=\"index.html\"><a href=\"../personeel/\">P</a>",
+      "<a href=\"a.pdf\">A</a><base href=\"index.html\">" },
+    { "base after absolute link kept", ITEM,
+      "<a href=\"https://www.example.org/\">E</a><base href=\"/x/y/\"><a href=\"../../personeel/\">P</a>",
+      "<a href=\"https://www.example.org/\">E</a><base href=\"/x/y/\">" },
+    { "base releases held item", ITEM,
+      "<ul><li><base href=\"/x/y/\"><a href=\"/personeel/\">P</a></li></ul><a href=\"../../personeel/\">Q</a><a href=\"../p/\">R</a>",
+      "<ul><li><base href=\"/x/y/\"></li></ul><a href=\"../p/\">R</a>" },
+    { "base href ipv4 hex", ITEM,
+      "<base href=\"http://0xa000001/personeel/\"><a href=\"verlof.html\">V</a>",
+      "<base href=\"http://0xa000001/personeel/\">" },
     { "marked block removed", ITEM,
       "<div data-extranet-roles=\"personeel\"><div>geheim</div></div><p>open</p>",
       "<p>open</p>" },
@@ -401,6 +447,44 @@ static const rewrite_case rewrite_cases[] = {
     { "link in textarea kept", ITEM,
       "<textarea><a href=/personeel/>x</a></textarea>",
       "<textarea><a href=/personeel/>x</a></textarea>" },
+    { "svg style is markup", ITEM,
+      "<svg><style></svg><ul><li><a href=\"/personeel/\">P</a></li></ul>",
+      "<svg><style></svg><ul></ul>" },
+    { "svg title is markup", ITEM,
+      "<svg><title></svg><a href=\"/personeel/\">V</a>x",
+      "<svg><title></svg>x" },
+    { "math style is markup", ITEM,
+      "<math><style></math><a href=\"/personeel/\">P</a>x",
+      "<math><style></math>x" },
+    { "svg script is markup", ITEM,
+      "<svg><script><a href=\"/personeel/\">P</a></script></svg>x",
+      "<svg><script></script></svg>x" },
+    { "style after svg is raw", ITEM,
+      "<svg></svg><style><a href=\"/personeel/\"></style>",
+      "<svg></svg><style><a href=\"/personeel/\"></style>" },
+    { "style in foreignObject is raw", ITEM,
+      "<svg><foreignObject><style><a href=\"/personeel/\"></style></foreignObject></svg>",
+      "<svg><foreignObject><style><a href=\"/personeel/\"></style></foreignObject></svg>" },
+    { "html tag leaves svg", ITEM,
+      "<svg><g><p><style><a href=\"/personeel/\"></style>",
+      "<svg><g><p><style><a href=\"/personeel/\"></style>" },
+    { "self-closing svg", ITEM,
+      "<svg/><style><a href=\"/personeel/\"></style>",
+      "<svg/><style><a href=\"/personeel/\"></style>" },
+    { "svg cdata ends early", ITEM,
+      "<svg><![CDATA[> <!-- ]]><a href=\"/personeel/\">P</a>--></svg>x",
+      "<svg><![CDATA[> <!-- ]]>--></svg>x" },
+    { "cdata outside svg is bogus comment", ITEM,
+      "<![CDATA[<a href=\"/personeel/\">]]>x",
+      "<![CDATA[<a href=\"/personeel/\">]]>x" },
+    { "svg base ignored", ITEM,
+      "<svg><base href=\"/x/y/\"></base></svg><a href=\"../personeel/\">P</a>x",
+      "<svg><base href=\"/x/y/\"></base></svg>x" },
+    { "too many attributes item", ITEM,
+      "<ul><li><a" ATTRS_300 " href=\"/personeel/\">P</a></li></ul>",
+      "<ul></ul>" },
+    { "too many attributes element", ELEMENT,
+      "<p><a" ATTRS_300 " href=\"/raad/\">R</a>x</p>", "<p>x</p>" },
 };
 
 START_TEST(rewrite_table)
