@@ -210,3 +210,17 @@ const char *xn_html_escape(apr_pool_t *p, const char *value)
     *o = '\0';
     return out;
 }
+
+int xn_hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}

@@ -30,6 +30,9 @@ const char *xn_json_escape(apr_pool_t *p, const char *value);
 /* Returns an HTML-escaped copy of VALUE for text and quoted attributes. */
 const char *xn_html_escape(apr_pool_t *p, const char *value);
 
+/* Returns the value of hexadecimal digit C, or -1 when C is none. */
+int xn_hex_value(char c);
+
 /* Returns 1 when the LEN bytes at S are valid UTF-8 (no overlong forms, no
  * surrogates, nothing above U+10FFFF). */
 int xn_utf8_valid(const char *s, apr_size_t len);

@@ -193,20 +193,6 @@ const char *xn_password_check(const char *password, apr_size_t len)
     return NULL;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* Decodes the %XX escapes of the NUL-terminated BUF in place. Malformed
  * escapes stay as they are. */
 static void percent_decode_lenient(char *buf)
@@ -214,8 +200,8 @@ static void percent_decode_lenient(char *buf)
     char *in = buf, *out = buf;
 
     while (*in != '\0') {
-        int hi = (in[0] == '%') ? hex_value(in[1]) : -1;
-        int lo = (hi >= 0) ? hex_value(in[2]) : -1;
+        int hi = (in[0] == '%') ? xn_hex_value(in[1]) : -1;
+        int lo = (hi >= 0) ? xn_hex_value(in[2]) : -1;
         if (lo >= 0) {
             *out++ = (char)(hi << 4 | lo);
             in += 3;
@@ -308,8 +294,8 @@ static char *form_decode(apr_pool_t *p, const char *s, apr_size_t len)
     while (i < len) {
         char c = s[i];
         if (c == '%') {
-            int hi = (i + 2 < len) ? hex_value(s[i + 1]) : -1;
-            int lo = (hi >= 0) ? hex_value(s[i + 2]) : -1;
+            int hi = (i + 2 < len) ? xn_hex_value(s[i + 1]) : -1;
+            int lo = (hi >= 0) ? xn_hex_value(s[i + 2]) : -1;
             if (lo < 0) {
                 return NULL;
             }

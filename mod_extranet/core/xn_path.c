@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "xn_path.h"
+#include "xn_escape.h"
 
 /* Normalisation writes into OUT, which contains "/" followed by every finished
  * segment and its '/', so OUT[0..LEN) always ends with '/'. The segment being
@@ -15,20 +16,6 @@ typedef struct path_state {
     int had_parameter;     /* the current segment had a ";..." part */
     int resolve_dots;      /* "." and ".." may be resolved (XN_PATH_DECODE_ALL) */
 } path_state;
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 static int is_control(unsigned char c)
 {
@@ -49,8 +36,8 @@ static apr_status_t read_char(const char *path, apr_size_t *i, int flags,
         return is_control(*c) ? APR_EINVAL : APR_SUCCESS;
     }
 
-    hi = hex_value(path[*i + 1]);
-    lo = (hi < 0) ? -1 : hex_value(path[*i + 2]);
+    hi = xn_hex_value(path[*i + 1]);
+    lo = (hi < 0) ? -1 : xn_hex_value(path[*i + 2]);
     if (lo < 0) {
         return APR_EINVAL;
     }
