@@ -70,7 +70,7 @@ void xn_attempts_child_init(apr_pool_t *pchild, server_rec *s)
  * (fullwidth letters, other spaces, combining marks) never get here,
  * because xn_username_check() rejects them.
  * NOTE: case is folded for Latin letters only (ASCII, Latin-1 and Latin
- * Extended-A); a name in another script that differs only in case gets a
+ * Extended-A). A name in another script that differs only in case gets a
  * counter of its own. */
 static const char *fold_name(apr_pool_t *p, const char *value)
 {

@@ -260,7 +260,7 @@ static int is_extranet_auth_type(request_rec *r)
 }
 
 /* Sends the browser to the sign-in form. When the request carried a session
- * cookie that no longer names a session, the form says that the session
+ * cookie that no longer names a session, the form reports that the session
  * has expired, and the stale cookie is removed. */
 static int redirect_to_login(request_rec *r, const xn_server_config *sconf)
 {
@@ -473,6 +473,39 @@ static void lookup_cache_put(request_rec *r, const xn_server_config *sconf,
     }
 }
 
+int xn_auth_lookup_roles(request_rec *r, const xn_server_config *sconf,
+                         const char *user, const char **name,
+                         xn_roleset_t *roles, const char **reason,
+                         const char **detail)
+{
+    xn_ldap_user *entry = NULL;
+    xn_ldap_status_e status;
+
+    *detail = NULL;
+    if (!sconf->ldap_pool) {
+        *detail = "no directory connection pool in this process";
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    status = xn_ldap_authenticate(&entry, detail, sconf->ldap_pool, r->pool,
+                                  user, NULL);
+    if (status == XN_LDAP_UNAVAILABLE || status == XN_LDAP_BUSY) {
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    if (status != XN_LDAP_OK) {
+        *reason = xn_ldap_status_reason(status);
+        return HTTP_FORBIDDEN;
+    }
+    *roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
+    if (*roles == 0) {
+        *reason = "no_role";
+        *detail = apr_psprintf(r->pool, "none of its %d groups maps to a "
+                               "role", entry->groups->nelts);
+        return HTTP_FORBIDDEN;
+    }
+    *name = entry->name;
+    return OK;
+}
+
 /* Looks USER up in the directory without a password and, when the account
  * may sign in and has a role, makes it R's extranet user. Returns OK,
  * HTTP_FORBIDDEN with the audit reason in *reason, or
@@ -480,37 +513,23 @@ static void lookup_cache_put(request_rec *r, const xn_server_config *sconf,
 static int lookup_directory(request_rec *r, const xn_server_config *sconf,
                             const char *user, const char **reason)
 {
-    xn_ldap_user *entry = NULL;
-    const char *detail = NULL;
-    xn_ldap_status_e status;
-    xn_roleset_t roles;
+    const char *name = NULL, *detail = NULL;
+    xn_roleset_t roles = 0;
+    int status = xn_auth_lookup_roles(r, sconf, user, &name, &roles, reason,
+                                      &detail);
 
-    if (!sconf->ldap_pool) {
-        return HTTP_SERVICE_UNAVAILABLE;
-    }
-    status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
-                                  user, NULL);
-    if (status == XN_LDAP_UNAVAILABLE || status == XN_LDAP_BUSY) {
+    if (status == HTTP_SERVICE_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XNLOGNO(1302)
                       "lookup of %s failed, directory %s unavailable: %s",
                       user, sconf->ldap->url, detail);
-        return HTTP_SERVICE_UNAVAILABLE;
+        return status;
     }
-    if (status != XN_LDAP_OK) {
+    if (status != OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1303)
                       "lookup of %s refused: %s", user, detail);
-        *reason = xn_ldap_status_reason(status);
-        return HTTP_FORBIDDEN;
+        return status;
     }
-    roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
-    if (roles == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1304)
-                      "lookup of %s refused: none of its %d groups maps to "
-                      "a role", entry->name, entry->groups->nelts);
-        *reason = "no_role";
-        return HTTP_FORBIDDEN;
-    }
-    xn_auth_set_user(r, entry->name, roles, sconf);
+    xn_auth_set_user(r, name, roles, sconf);
     return OK;
 }
 

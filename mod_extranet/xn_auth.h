@@ -54,12 +54,12 @@ int xn_auth_load_session(request_rec *r, const xn_server_config *sconf,
 
 typedef enum {
     XN_SIGNIN_OK,
-    XN_SIGNIN_FAILED,                /* *reason tells why */
+    XN_SIGNIN_FAILED,                /* *reason gives the audit reason */
     XN_SIGNIN_ACCOUNT,               /* password right, account state denies */
     XN_SIGNIN_UNAVAILABLE            /* the directory cannot be reached */
 } xn_signin_e;
 
-/* Checks USER and PASSWORD (lengths in bytes, as received) and asks the
+/* Checks USER and PASSWORD (lengths in bytes, as received) and queries the
  * directory. On success *name is the directory's spelling of the user name
  * and *roles is not empty. An empty password never reaches the directory. */
 xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
@@ -73,6 +73,16 @@ xn_signin_e xn_auth_signin(request_rec *r, const xn_server_config *sconf,
  * HTTP_FORBIDDEN when the user is unknown, has no role or a blocked
  * account, or HTTP_SERVICE_UNAVAILABLE. */
 int xn_auth_lookup_user(request_rec *r, const xn_server_config *sconf);
+
+/* Looks USER up in the directory without a password and resolves its
+ * roles. Returns OK with *name (the directory's spelling) and *roles,
+ * HTTP_FORBIDDEN with the audit reason in *reason when the account may not
+ * sign in or has no role, or HTTP_SERVICE_UNAVAILABLE when the directory is
+ * down or busy. *detail receives a message for the error log. */
+int xn_auth_lookup_roles(request_rec *r, const xn_server_config *sconf,
+                         const char *user, const char **name,
+                         xn_roleset_t *roles, const char **reason,
+                         const char **detail);
 
 void xn_auth_register(apr_pool_t *p);
 

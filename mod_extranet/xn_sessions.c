@@ -7,6 +7,7 @@
 
 #include "xn_ldap.h"
 #include "xn_sessions.h"
+#include "xn_auth.h"
 #include "xn_session_end.h"
 #include "xn_store.h"
 
@@ -153,22 +154,21 @@ static int confirm_ended(request_rec *r, const xn_server_config *sconf,
  * resolves the roles anew. Returns OK with S updated (the caller stores it),
  * DECLINED when the account is gone, no longer matches the directory URL's
  * filter (which is how a disabled account drops out) or has no role left.
- * While the directory is unavailable the session keeps the roles it had,
+ * While the directory is unavailable or busy the session keeps the roles it had,
  * and no more, and the check runs again on the next request. */
 static int recheck(request_rec *r, const xn_server_config *sconf,
                    xn_session *s, apr_int64_t now)
 {
-    xn_ldap_user *entry = NULL;
-    const char *detail = NULL;
-    xn_ldap_status_e status;
-    xn_roleset_t roles;
+    const char *name = NULL, *reason = NULL, *detail = NULL;
+    xn_roleset_t roles = 0;
+    int status;
 
     if (!sconf->ldap_pool) {
         return OK;
     }
-    status = xn_ldap_authenticate(&entry, &detail, sconf->ldap_pool, r->pool,
-                                  s->user, NULL);
-    if (status == XN_LDAP_UNAVAILABLE) {
+    status = xn_auth_lookup_roles(r, sconf, s->user, &name, &roles, &reason,
+                                  &detail);
+    if (status == HTTP_SERVICE_UNAVAILABLE) {
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XNLOGNO(1210)
                       "cannot check the account %s in the directory, the "
                       "session keeps its roles and the check is retried in "
@@ -176,17 +176,10 @@ static int recheck(request_rec *r, const xn_server_config *sconf,
         s->checked = now - sconf->session_recheck + XN_RECHECK_RETRY;
         return OK;
     }
-    if (status != XN_LDAP_OK) {
+    if (status != OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1211)
-                      "session of %s ended: the account is no longer found "
-                      "in the directory (%s)", s->user, detail);
-        return DECLINED;
-    }
-    roles = xn_rolemap_resolve(sconf->rolemap, entry->groups);
-    if (roles == 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1212)
-                      "session of %s ended: none of its groups maps to a "
-                      "role any more", s->user);
+                      "session of %s ended by the directory check (%s): %s",
+                      s->user, reason, detail);
         return DECLINED;
     }
     s->roles = xn_roleset_format(r->pool, sconf->rolemap, roles, ',');

@@ -1,9 +1,9 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
-/* Server-side sessions behind the session cookie. The cookie holds only the
- * random id; the store holds the user and roles under the SHA-256 of the id,
- * so neither the store nor any log ever holds a usable session id. Request
- * threads only. */
+/* Server-side sessions behind the session cookie. The cookie contains only
+ * the random id. The store keeps the user and roles under the SHA-256 of the
+ * id, so neither the store nor any log ever contains a usable session id.
+ * Request threads only. */
 
 #ifndef XN_SESSIONS_H
 #define XN_SESSIONS_H
@@ -29,7 +29,7 @@ void xn_sessions_destroy(request_rec *r, const xn_server_config *sconf,
                          const char *id);
 
 /* Returns 1 when R arrived over HTTPS. Behind a proxy that ends TLS, httpd
- * sees HTTPS only when ServerName names the https scheme. */
+ * reports HTTPS only when ServerName names the https scheme. */
 int xn_sessions_https(request_rec *r);
 
 /* Returns 1 when R may carry a session cookie: over HTTPS, or over plain

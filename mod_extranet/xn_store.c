@@ -198,7 +198,7 @@ static void local_init(apr_pool_t *pchild, server_rec *s)
  * CSRF tokens and derives store keys alike. When the store fails, the
  * process keeps its own key and logs why.
  * NOTE: two servers that start at the same moment on an empty store can each
- * put their own key; the later put wins for every child started afterwards,
+ * put their own key. The later put wins for every child started afterwards,
  * and the earlier children keep a different key until they are replaced. */
 static void share_key(server_rec *s, apr_pool_t *pchild)
 {
@@ -275,7 +275,7 @@ static int local_usable(unsigned int key_len)
 
 /* Looks KEY up in the local copy. Returns APR_SUCCESS with the value,
  * APR_NOTFOUND when the copy records that the store has none, or APR_EGENERAL
- * when the copy cannot answer. */
+ * when the copy has no usable entry. */
 static apr_status_t local_get(const unsigned char *key, unsigned int key_len,
                               unsigned char **value, apr_size_t *len,
                               apr_pool_t *p)

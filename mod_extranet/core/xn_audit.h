@@ -23,7 +23,7 @@
  * the throttled key, "reason" the trigger (for example too_many_failures),
  * "detail" the limit in words ("5 failures in 300 s"). */
 #define XN_EVENT_THROTTLE       "throttle"
-/* A user name or client is refused outright until "detail" says otherwise;
+/* A user name or client is refused outright until "detail" states otherwise;
  * the fields are those of throttle. */
 #define XN_EVENT_BLOCK          "block"
 /* httpd read its configuration (start-up or restart): "host" is the main
@@ -31,7 +31,7 @@
 #define XN_EVENT_CONFIG_LOAD    "config_load"
 /* Anchor records of the chain (see xn_chain.h). chain_start: a new log, a
  * new key, a rotated file or a chain that could not be continued, "reason"
- * says which. prune: extranet-audit prune removed the records before it. */
+ * gives which. prune: extranet-audit prune removed the records before it. */
 #define XN_EVENT_CHAIN_START    "chain_start"
 #define XN_EVENT_PRUNE          "prune"
 /* A checkpoint line of the second sink (not part of the chained log). */

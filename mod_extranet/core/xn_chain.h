@@ -101,7 +101,7 @@ xn_chain_verifier *xn_chain_verifier_create(apr_pool_t *p,
 
 /* Checks the next line of the log (LEN bytes without the newline;
  * COMPLETE is 0 when the file ended before its newline). On XN_CHAIN_BAD
- * *WHY says what is wrong, and the verifier resynchronises on the line so
+ * *WHY describes what is wrong, and the verifier resynchronises on the line so
  * that later lines are checked against it. Lines may come from several
  * files in order. */
 xn_chain_result xn_chain_verify_line(xn_chain_verifier *v, const char *line,
@@ -127,7 +127,7 @@ char *xn_chain_checkpoint(apr_pool_t *p, apr_time_t time, const char *log,
 
 /* Finds a checkpoint in LINE, which may carry a syslog prefix. Returns
  * APR_SUCCESS and fills SEQ and CHAIN (XN_CHAIN_HEX + 1 bytes), or
- * APR_ENOENT when LINE holds no checkpoint. */
+ * APR_ENOENT when LINE contains no checkpoint. */
 apr_status_t xn_chain_checkpoint_parse(const char *line, apr_uint64_t *seq,
                                        char *chain);
 

@@ -14,7 +14,7 @@
 const char *xn_ldap_filter_escape(apr_pool_t *p, const char *value,
                                   apr_size_t len);
 
-/* Appends VALUE as the body of a JSON string (no quotes) to BUF, which holds
+/* Appends VALUE as the body of a JSON string (no quotes) to BUF, which contains
  * *USED bytes of SIZE. '"', '\' and control characters are escaped, invalid
  * UTF-8 bytes become \u00XX escapes of the byte, so a reader sees U+00XX in
  * their place and can tell them from valid text only by that. Writes at most
@@ -30,7 +30,7 @@ const char *xn_json_escape(apr_pool_t *p, const char *value);
 /* Returns an HTML-escaped copy of VALUE for text and quoted attributes. */
 const char *xn_html_escape(apr_pool_t *p, const char *value);
 
-/* Returns the value of hexadecimal digit C, or -1 when C is none. */
+/* Returns the value of hexadecimal digit C, or -1 when C is not a hexadecimal digit. */
 int xn_hex_value(char c);
 
 /* Returns 1 when the LEN bytes at S are valid UTF-8 (no overlong forms, no

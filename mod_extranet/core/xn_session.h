@@ -6,7 +6,7 @@
 #include "xn_core.h"
 
 /* Session ids are 32 random bytes (256 bits), sent as 43 base64url
- * characters. The store never sees an id: it is keyed by the SHA-256 of it. */
+ * characters. The store never receives an id: it is keyed by the SHA-256 of it. */
 #define XN_SESSION_ID_BYTES 32
 #define XN_SESSION_ID_CHARS 43
 #define XN_SESSION_KEY_BYTES 32
@@ -23,7 +23,7 @@ typedef struct xn_session {
 /* Every function here may be called from any thread. */
 
 /* Encodes S for the store as "xn2", user, roles, created, last_seen and
- * checked joined by tabs. Returns APR_EINVAL when a field holds a tab or a line
+ * checked joined by tabs. Returns APR_EINVAL when a field contains a tab or a line
  * break, which the format cannot carry, when the user is NULL or empty, or
  * when a time is negative. A NULL roles is stored as "". */
 apr_status_t xn_session_encode(char **out, apr_size_t *len, apr_pool_t *p,
