@@ -1,6 +1,10 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
+#include <signal.h>
+#include <unistd.h>
 #include <sys/statvfs.h>
 #include <syslog.h>
 
@@ -10,6 +14,11 @@
 #include <apr_file_io.h>
 #include <apr_global_mutex.h>
 #include <apr_shm.h>
+#include <apr_portable.h>
+#include <apr_signal.h>
+#include <apr_thread_proc.h>
+
+#include <ap_listen.h>
 
 #include <http_core.h>
 #include <http_log.h>
@@ -24,6 +33,12 @@
 #define XN_AUDIT_FREE_MIN    (64 * 1024)
 #define XN_AUDIT_TAIL_READ   (3 * XN_AUDIT_LINE_MAX)
 #define XN_AUDIT_LOCK_SPINS  64
+#define XN_AUDIT_BATCH       256           /* records per write */
+#define XN_AUDIT_READ_SIZE   (256 * 1024)  /* the writer's input buffer */
+#define XN_AUDIT_PIPE_SIZE   (1024 * 1024) /* the pipe, where Linux allows */
+#define XN_AUDIT_SEND_WAIT   apr_time_from_sec(5)
+#define XN_AUDIT_STOP_WAIT   apr_time_from_sec(10)
+#define XN_AUDIT_GATHER      apr_time_from_msec(2)
 
 enum { SINK_FILE, SINK_PIPE, SINK_SYSLOG };
 
@@ -39,6 +54,7 @@ typedef struct audit_shared {
     apr_uint32_t since_checkpoint;
     apr_time_t checkpoint_time;
     volatile apr_uint32_t failing;   /* the last write failed */
+    volatile apr_uint32_t input_failing; /* a child could not send */
     apr_uint32_t torn;               /* a write stopped inside a line */
     apr_time_t error_logged;
     apr_uint64_t errors;
@@ -66,8 +82,19 @@ struct xn_auditlog {
     int checkpoint_facility;         /* -1 without a syslog checkpoint */
     audit_retained *retained;
     audit_shared *shared;
+    apr_file_t *pipe_in;             /* read end: the writer's input */
+    apr_file_t *pipe_out;            /* write end: the children's output */
+    struct audit_writer *writer;     /* the running writer, parent only */
+    apr_proc_t writer_pid;           /* the last writer started */
+    apr_uint32_t input_error_logged; /* per process: second of last error */
     server_rec *s;
 };
+
+/* One line of the writer's input, without its chain fields. */
+typedef struct audit_line {
+    const char *data;
+    apr_size_t len;
+} audit_line;
 
 apr_status_t xn_auditsink_pre_config(apr_pool_t *pconf)
 {
@@ -233,32 +260,21 @@ static apr_int32_t local_day(apr_time_t t)
     return (xt.tm_year + 1900) * 10000 + (xt.tm_mon + 1) * 100 + xt.tm_mday;
 }
 
-static void log_write_error(xn_auditlog *log, apr_status_t rv,
-                            const char *event, apr_time_t now)
+/* Counts LOST records and logs at most one line per second with the count
+ * since start-up. */
+static void log_write_error(xn_auditlog *log, apr_status_t rv, int lost,
+                            apr_time_t now)
 {
     audit_shared *sh = log->shared;
 
-    sh->errors++;
-    /* At most one line per second, with the count of records lost. */
+    sh->errors += lost;
     if (now - sh->error_logged >= apr_time_from_sec(1)) {
         sh->error_logged = now;
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, log->s, XNLOGNO(0602)
-                     "cannot write to the audit log %s (%s event lost, %"
-                     APR_UINT64_T_FMT " records lost since start-up)",
-                     log->target, event, sh->errors);
+                     "cannot write to the audit log %s (%d records lost, %"
+                     APR_UINT64_T_FMT " since start-up)",
+                     log->target, lost, sh->errors);
     }
-}
-
-static apr_status_t write_raw(xn_auditlog *log, const char *data,
-                              apr_size_t len, apr_size_t *written)
-{
-    *written = 0;
-    if (log->kind == SINK_SYSLOG) {
-        syslog(log->facility | LOG_INFO, "%.*s", (int)(len - 1), data);
-        *written = len;
-        return APR_SUCCESS;
-    }
-    return apr_file_write_full(log->file, data, len, written);
 }
 
 static apr_status_t write_checkpoint(xn_auditlog *log, apr_pool_t *p,
@@ -288,41 +304,82 @@ static apr_status_t write_checkpoint(xn_auditlog *log, apr_pool_t *p,
     return rv;
 }
 
-/* Seals LINE (a line of xn_audit_format) and writes it; the shared state
- * advances only when the whole line was written. */
+/* Seals LINES[0..N-1] in order (the first as an anchor record when ANCHOR
+ * is set) and writes them with one system call. The shared chain advances
+ * over the records that were written whole, whose number goes to *WHOLE.
+ * Runs under the mutex. */
 static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
-                                   const char *line, apr_size_t len,
-                                   int anchor)
+                                   const audit_line *lines, int n, int anchor,
+                                   int *whole)
 {
     audit_shared *sh = log->shared;
+    struct iovec vec[XN_AUDIT_BATCH + 1];
+    xn_chain_state after[XN_AUDIT_BATCH];
+    apr_size_t end[XN_AUDIT_BATCH];
     xn_chain_state next = sh->chain;
+    apr_size_t total = 0;
     apr_size_t written = 0;
-    const char *out = line;
-    apr_status_t rv;
+    apr_size_t boundary = 0;
+    apr_status_t rv = APR_SUCCESS;
+    int nvec = 0;
+    int i;
 
-    if (log->key && anchor) {
-        out = xn_chain_seal_anchor(p, log->key, &next, line, len, &len);
-    }
-    else if (log->key) {
-        out = xn_chain_seal(p, log->key, &next, line, len, &len);
-    }
     if (sh->torn && log->kind == SINK_FILE) {
         /* End the line that an earlier failed write left unfinished, so
          * that verify reports it as one bad line. */
-        out = apr_pstrcat(p, "\n", out, NULL);
-        len++;
+        vec[nvec].iov_base = (char *)"\n";
+        vec[nvec++].iov_len = 1;
+        total = boundary = 1;
     }
-    rv = write_raw(log, out, len, &written);
+    for (i = 0; i < n; i++) {
+        const char *out = lines[i].data;
+        apr_size_t len = lines[i].len;
+
+        if (log->key && anchor && i == 0) {
+            out = xn_chain_seal_anchor(p, log->key, &next, out, len, &len);
+        }
+        else if (log->key) {
+            out = xn_chain_seal(p, log->key, &next, out, len, &len);
+        }
+        if (log->kind == SINK_SYSLOG) {
+            syslog(log->facility | LOG_INFO, "%.*s", (int)(len - 1), out);
+        }
+        vec[nvec].iov_base = (char *)out;
+        vec[nvec++].iov_len = len;
+        total += len;
+        end[i] = total;
+        after[i] = next;
+    }
+    if (log->kind == SINK_SYSLOG) {
+        written = total;
+    }
+    else {
+        rv = apr_file_writev_full(log->file, vec, nvec, &written);
+    }
     sh->size += written;
-    if (rv != APR_SUCCESS) {
-        sh->torn = written > 0;
-        sh->failing = 1;
-        return rv;
+    for (i = 0; i < n && end[i] <= written; i++) {
+        sh->chain = after[i];
+        boundary = end[i];
     }
-    sh->torn = 0;
-    sh->failing = 0;
-    sh->chain = next;
-    return APR_SUCCESS;
+    *whole = i;
+    /* A write that stopped inside a line leaves it unfinished. */
+    if (written > 0) {
+        sh->torn = written > boundary;
+    }
+    sh->failing = rv != APR_SUCCESS;
+    return rv;
+}
+
+/* Writes one record under the mutex, outside any batch. */
+static apr_status_t write_one(xn_auditlog *log, apr_pool_t *p,
+                              const char *data, apr_size_t len, int anchor)
+{
+    audit_line line;
+    int whole = 0;
+
+    line.data = data;
+    line.len = len;
+    return seal_and_write(log, p, &line, 1, anchor, &whole);
 }
 
 static apr_status_t write_anchor(xn_auditlog *log, apr_pool_t *p,
@@ -342,7 +399,7 @@ static apr_status_t write_anchor(xn_auditlog *log, apr_pool_t *p,
     rec.bytes = -1;
     rec.host = log->s->server_hostname;
     line = xn_audit_format(p, &rec, &len);
-    return seal_and_write(log, p, line, len, 1);
+    return write_one(log, p, line, len, 1);
 }
 
 /* Makes this process write to the current file after another process
@@ -431,18 +488,21 @@ static void rotate_if_due(xn_auditlog *log, apr_pool_t *p, apr_time_t now,
     rv = write_anchor(log, p, now, "rotate",
                       apr_pstrcat(p, "previous file ", rotated, NULL));
     if (rv != APR_SUCCESS) {
-        log_write_error(log, rv, XN_EVENT_CHAIN_START, now);
+        log_write_error(log, rv, 1, now);
     }
 }
 
-static void checkpoint_if_due(xn_auditlog *log, apr_pool_t *p, apr_time_t now)
+/* Counts RECORDS just written and writes a checkpoint when enough records or
+ * time have passed since the last one. */
+static void checkpoint_if_due(xn_auditlog *log, apr_pool_t *p, apr_time_t now,
+                              int records)
 {
     audit_shared *sh = log->shared;
 
     if (!log->key || (log->checkpoint_facility < 0 && !log->checkpoint_file)) {
         return;
     }
-    sh->since_checkpoint++;
+    sh->since_checkpoint += records;
     if (sh->since_checkpoint >= (apr_uint32_t)log->conf->audit_checkpoint_records
         || now - sh->checkpoint_time
            >= apr_time_from_sec(log->conf->audit_checkpoint_seconds)) {
@@ -450,9 +510,23 @@ static void checkpoint_if_due(xn_auditlog *log, apr_pool_t *p, apr_time_t now)
     }
 }
 
-/* Takes the mutex of LOG. The critical section is short (an HMAC and one
- * write), so a writer retries a few times before it sleeps in the kernel,
- * because a sleep and a wake-up per record cost more than the section. */
+/* Returns how many of N records can be written before the next checkpoint
+ * is due: N when LOG has no checkpoints. */
+static int records_before_checkpoint(const xn_auditlog *log, int n)
+{
+    apr_uint32_t every = (apr_uint32_t)log->conf->audit_checkpoint_records;
+    apr_uint32_t since = log->shared->since_checkpoint;
+
+    if (!log->key || (log->checkpoint_facility < 0 && !log->checkpoint_file)
+        || since >= every || every - since >= (apr_uint32_t)n) {
+        return n;
+    }
+    return (int)(every - since);
+}
+
+/* Takes the mutex of LOG. The critical section is short (the HMACs and one
+ * write of a batch), so a writer retries a few times before it sleeps in
+ * the kernel, because a sleep and a wake-up cost more than the section. */
 static apr_status_t lock_log(xn_auditlog *log)
 {
     apr_global_mutex_t *mutex = log->retained->mutex;
@@ -471,69 +545,139 @@ static apr_status_t lock_log(xn_auditlog *log)
     return apr_global_mutex_lock(mutex);
 }
 
-/* Returns 1 when a record changes shared state: the chain, the size that
- * rotation watches, or the checkpoint counter. */
-static int needs_lock(const xn_auditlog *log)
+/* Writes a batch of records under the mutex of LOG. Runs in the writer. */
+static void write_batch(xn_auditlog *log, apr_pool_t *p,
+                        const audit_line *lines, int n)
 {
-    return log->key || log->checkpoint_facility >= 0 || log->checkpoint_file
-           || (log->kind == SINK_FILE
-               && (log->conf->audit_rotate_daily
-                   || log->conf->audit_rotate_size > 0));
-}
-
-/* Writes a record that changes no shared state. One write() of a line
- * shorter than PIPE_BUF, to a file opened with O_APPEND or to a pipe, lands
- * whole between other processes' lines, so no lock is needed. */
-static apr_status_t write_unlocked(xn_auditlog *log, const char *line,
-                                   apr_size_t len, const char *event,
-                                   apr_time_t now)
-{
-    apr_size_t written = 0;
-    apr_status_t rv = write_raw(log, line, len, &written);
+    apr_time_t now = apr_time_now();
+    apr_status_t rv = lock_log(log);
+    int done = 0;
 
     if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, log->s, XNLOGNO(1005)
+                     "cannot lock the audit log %s (%d records lost)",
+                     log->target, n);
         log->shared->failing = 1;
-        log_write_error(log, rv, event, now);
+        return;
     }
-    else if (log->shared->failing) {
-        log->shared->failing = 0;
+    /* Each write ends where a checkpoint is due, so that checkpoints fall
+     * every ExtranetAuditCheckpoint records exactly. */
+    while (rv == APR_SUCCESS && done < n) {
+        int k = records_before_checkpoint(log, n - done);
+        apr_size_t bytes = 0;
+        int whole = 0;
+        int i;
+
+        for (i = done; i < done + k; i++) {
+            bytes += lines[i].len + XN_AUDIT_CHAIN_RESERVE;
+        }
+        rv = follow_rotation(log);
+        if (rv == APR_SUCCESS) {
+            rotate_if_due(log, p, now, bytes);
+            rv = seal_and_write(log, p, lines + done, k, 0, &whole);
+        }
+        checkpoint_if_due(log, p, now, whole);
+        done += whole;
     }
-    return rv;
+    if (rv != APR_SUCCESS) {
+        log->shared->failing = 1;
+        log_write_error(log, rv, n - done, now);
+    }
+    apr_global_mutex_unlock(log->retained->mutex);
+}
+
+/* Writes the complete lines at the start of BUF in batches and returns the
+ * number of bytes they took. Runs in the writer. */
+static apr_size_t write_lines(xn_auditlog *log, apr_pool_t *p, char *buf,
+                              apr_size_t len)
+{
+    audit_line lines[XN_AUDIT_BATCH];
+    apr_size_t used = 0;
+    char *nl;
+    int n = 0;
+
+    while ((nl = memchr(buf + used, '\n', len - used)) != NULL) {
+        lines[n].data = buf + used;
+        lines[n].len = (apr_size_t)(nl + 1 - (buf + used));
+        used += lines[n++].len;
+        if (n == XN_AUDIT_BATCH) {
+            write_batch(log, p, lines, n);
+            apr_pool_clear(p);
+            n = 0;
+        }
+    }
+    if (n > 0) {
+        write_batch(log, p, lines, n);
+        apr_pool_clear(p);
+    }
+    return used;
+}
+
+/* The loop of the writer process: reads the records that the children send
+ * through the pipe, seals and writes them, and ends when every child and
+ * the parent have closed the pipe. Each read takes whatever has arrived, so
+ * a record that comes after a quiet moment is written at once. */
+static void writer_loop(xn_auditlog *log, apr_pool_t *pool)
+{
+    char *buf = apr_palloc(pool, XN_AUDIT_READ_SIZE);
+    apr_pool_t *p = NULL;
+    apr_size_t have = 0;
+
+    apr_pool_create(&p, pool);
+    for (;;) {
+        apr_size_t n = XN_AUDIT_READ_SIZE - have;
+        apr_size_t used;
+
+        if (apr_file_read(log->pipe_in, buf + have, &n) != APR_SUCCESS) {
+            break;
+        }
+        have += n;
+        used = write_lines(log, p, buf, have);
+        memmove(buf, buf + used, have - used);
+        have -= used;
+        /* Let records gather in the pipe: a busy server then costs a few
+         * hundred wake-ups and writes per second instead of one each per
+         * record, and the records wait in the kernel, where a crash of any
+         * httpd process leaves them. */
+        apr_sleep(XN_AUDIT_GATHER);
+    }
+    if (have > 0) {
+        /* Records arrive whole (one write of at most PIPE_BUF bytes), so
+         * this is a child that wrote past the record format. */
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, log->s, XNLOGNO(1012)
+                     "the audit writer of %s dropped %" APR_SIZE_T_FMT
+                     " bytes without a line end at the end of its input",
+                     log->target, have);
+    }
 }
 
 apr_status_t xn_auditsink_write(xn_auditlog *log, apr_pool_t *p,
                                 const xn_audit_record *rec, server_rec *s)
 {
+    audit_shared *sh = log->shared;
     apr_size_t len = 0;
+    apr_size_t written = 0;
     const char *line = xn_audit_format(p, rec, &len);
-    apr_time_t now = apr_time_now();
+    apr_uint32_t second;
     apr_status_t rv;
 
-    (void)s;
-    if (!needs_lock(log)) {
-        return write_unlocked(log, line, len, rec->event, now);
-    }
-    rv = lock_log(log);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, rv, log->s, XNLOGNO(1005)
-                     "cannot lock the audit log %s (%s event lost)",
-                     log->target, rec->event);
-        log->shared->failing = 1;
-        return rv;
-    }
-    rv = follow_rotation(log);
+    /* One write of at most PIPE_BUF bytes reaches the pipe whole, between
+     * the records of other threads and processes. */
+    rv = apr_file_write_full(log->pipe_out, line, len, &written);
     if (rv == APR_SUCCESS) {
-        rotate_if_due(log, p, now, len + XN_AUDIT_CHAIN_RESERVE);
-        rv = seal_and_write(log, p, line, len, 0);
+        if (sh->input_failing) {
+            sh->input_failing = 0;
+        }
+        return APR_SUCCESS;
     }
-    if (rv == APR_SUCCESS) {
-        checkpoint_if_due(log, p, now);
+    sh->input_failing = 1;
+    /* At most one line per second and process. */
+    second = (apr_uint32_t)apr_time_sec(apr_time_now());
+    if (apr_atomic_xchg32(&log->input_error_logged, second) != second) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, rv, s, XNLOGNO(1013)
+                     "cannot pass the %s record to the writer of the audit "
+                     "log %s", rec->event, log->target);
     }
-    else {
-        log->shared->failing = 1;
-        log_write_error(log, rv, rec->event, now);
-    }
-    apr_global_mutex_unlock(log->retained->mutex);
     return rv;
 }
 
@@ -541,13 +685,191 @@ int xn_auditsink_unavailable(xn_auditlog *log)
 {
     struct statvfs st;
 
-    if (log->shared->failing) {
+    if (log->shared->failing || log->shared->input_failing) {
         return 1;
     }
     if (log->kind != SINK_FILE || statvfs(log->path, &st) != 0) {
         return 0;
     }
     return (apr_uint64_t)st.f_bavail * st.f_frsize < XN_AUDIT_FREE_MIN;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The writer process                                                       */
+
+/* A writer process, as the parent knows it. Its pool lives in the process
+ * pool, so that httpd still knows the process after a graceful restart and
+ * reaps its exit quietly. LOG is valid only while CURRENT is set. */
+typedef struct audit_writer {
+    apr_pool_t *pool;
+    apr_proc_t proc;
+    xn_auditlog *log;
+    int current;
+} audit_writer;
+
+static apr_status_t start_writer(xn_auditlog *log);
+
+static int close_input(xn_auditlog *log, void *baton)
+{
+    (void)baton;
+    apr_file_close(log->pipe_out);
+    return OK;
+}
+
+/* Runs in the new writer process and never returns. It holds no write end
+ * of any sink's pipe, so its input ends when the parent and the children
+ * have closed theirs, and it ignores the signals that stop or restart
+ * httpd: records still in the pipe are written before it ends. */
+static void run_writer(xn_auditlog *log)
+{
+    static const int ignored[] = { SIGHUP, SIGINT, SIGTERM, SIGUSR1,
+                                   SIGWINCH, SIGPIPE };
+    apr_pool_t *pool = NULL;
+    apr_global_mutex_t **mutex = &log->retained->mutex;
+    apr_status_t rv;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+        apr_signal(ignored[i], SIG_IGN);
+    }
+    ap_close_listeners();
+    apr_pool_create(&pool, log->s->process->pool);
+    each_log(log->s, pool, close_input, NULL);
+    rv = apr_global_mutex_child_init(mutex, apr_global_mutex_lockfile(*mutex),
+                                     pool);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, log->s, XNLOGNO(1009)
+                     "cannot attach to the mutex of the audit log %s",
+                     log->target);
+        _exit(1);
+    }
+    writer_loop(log, pool);
+    /* _exit: the parent's pool cleanups (its pid file) are not ours. */
+    _exit(0);
+}
+
+/* Called by httpd when a writer process ends. A writer of the running
+ * configuration is replaced at once; its pipe kept the records sent in the
+ * meantime. */
+static void writer_maintenance(int reason, void *data, int status)
+{
+    audit_writer *w = data;
+    xn_auditlog *log = w->current ? w->log : NULL;
+
+    if (reason == APR_OC_REASON_UNREGISTER) {
+        if (log && log->writer == w) {
+            log->writer = NULL;
+        }
+        return;
+    }
+    if (reason != APR_OC_REASON_DEATH && reason != APR_OC_REASON_LOST) {
+        return;
+    }
+    apr_proc_other_child_unregister(w);
+    if (log) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, 0, log->s, XNLOGNO(1014)
+                     "the writer of the audit log %s (pid %" APR_PID_T_FMT
+                     ") ended with status %d; starting a new one",
+                     log->target, w->proc.pid, status);
+        start_writer(log);
+    }
+    apr_pool_destroy(w->pool);
+}
+
+/* Forks the writer of LOG. Runs in the parent. */
+static apr_status_t start_writer(xn_auditlog *log)
+{
+    apr_pool_t *pool = NULL;
+    audit_writer *w;
+    apr_status_t rv = apr_pool_create(&pool, log->s->process->pool);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    w = apr_pcalloc(pool, sizeof(*w));
+    w->pool = pool;
+    w->log = log;
+    w->current = 1;
+    rv = apr_proc_fork(&w->proc, pool);
+    if (rv == APR_INCHILD) {
+        run_writer(log);
+    }
+    if (rv != APR_INPARENT) {
+        apr_pool_destroy(pool);
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, log->s, XNLOGNO(1015)
+                     "cannot start the writer of the audit log %s",
+                     log->target);
+        return rv;
+    }
+    apr_proc_other_child_register(&w->proc, writer_maintenance, w, NULL,
+                                  pool);
+    log->writer = w;
+    log->writer_pid = w->proc;
+    return APR_SUCCESS;
+}
+
+/* Closes the parent's ends of the pipe of LOG. When httpd stops, the
+ * children have ended by now, so the writer reads the end of its input;
+ * httpd waits for it so that every record is on disk when httpd has
+ * stopped. After a graceful restart the writer goes on until the old
+ * children have ended. */
+static apr_status_t stop_writer(void *data)
+{
+    xn_auditlog *log = data;
+    apr_time_t deadline = apr_time_now() + XN_AUDIT_STOP_WAIT;
+    apr_exit_why_e why;
+    int code;
+
+    apr_file_close(log->pipe_out);
+    apr_file_close(log->pipe_in);
+    if (log->writer) {
+        log->writer->current = 0;
+        log->writer = NULL;
+    }
+    if (!log->writer_pid.pid
+        || ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_EXITING) {
+        return APR_SUCCESS;
+    }
+    while (apr_proc_wait(&log->writer_pid, &code, &why, APR_NOWAIT)
+           == APR_CHILD_NOTDONE) {
+        if (apr_time_now() > deadline) {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, log->s, XNLOGNO(1016)
+                         "the writer of the audit log %s (pid %" APR_PID_T_FMT
+                         ") is still writing; httpd stops without it",
+                         log->target, log->writer_pid.pid);
+            break;
+        }
+        apr_sleep(apr_time_from_msec(10));
+    }
+    return APR_SUCCESS;
+}
+
+/* Creates the pipe from the children to the writer and starts the writer.
+ * A child's write waits at most XN_AUDIT_SEND_WAIT for room in the pipe. */
+static apr_status_t open_writer(xn_auditlog *log, apr_pool_t *pconf)
+{
+    apr_status_t rv;
+#ifdef F_SETPIPE_SZ
+    apr_os_file_t fd;
+#endif
+
+    rv = apr_file_pipe_create_ex(&log->pipe_in, &log->pipe_out,
+                                 APR_READ_BLOCK, pconf);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_EMERG, rv, log->s, XNLOGNO(1017)
+                     "cannot create the pipe of the audit log %s",
+                     log->target);
+        return rv;
+    }
+    apr_file_pipe_timeout_set(log->pipe_out, XN_AUDIT_SEND_WAIT);
+#ifdef F_SETPIPE_SZ
+    /* A larger pipe absorbs bursts; the default of 64 KiB also works. */
+    if (apr_os_file_get(&fd, log->pipe_out) == APR_SUCCESS) {
+        (void)fcntl(fd, F_SETPIPE_SZ, XN_AUDIT_PIPE_SIZE);
+    }
+#endif
+    apr_pool_cleanup_register(pconf, log, stop_writer, apr_pool_cleanup_null);
+    return start_writer(log);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -751,7 +1073,7 @@ static apr_status_t write_start_records(xn_auditlog *log, apr_pool_t *p)
         : apr_psprintf(p, "mod_extranet %s, no key: records are not chained",
                        XN_VERSION);
     line = xn_audit_format(p, &rec, &len);
-    rv = seal_and_write(log, p, line, len, 0);
+    rv = write_one(log, p, line, len, 0);
     if (rv == APR_SUCCESS && log->key) {
         write_checkpoint(log, p, now);
     }
@@ -804,7 +1126,7 @@ static int start_log(xn_auditlog *log, void *baton)
                      "records carry no chain and are not tamper-evident",
                      log->target);
     }
-    return OK;
+    return open_writer(log, log->pool) == APR_SUCCESS ? OK : !OK;
 }
 
 int xn_auditsink_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
@@ -816,17 +1138,10 @@ int xn_auditsink_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
 
 static int child_init_log(xn_auditlog *log, void *baton)
 {
-    apr_pool_t *pchild = baton;
-    apr_global_mutex_t **mutex = &log->retained->mutex;
-    apr_status_t rv;
-
-    rv = apr_global_mutex_child_init(mutex,
-                                     apr_global_mutex_lockfile(*mutex), pchild);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, log->s, XNLOGNO(1009)
-                     "cannot attach to the mutex of the audit log %s",
-                     log->target);
-    }
+    (void)baton;
+    /* Children only send records; the mutex and the read end belong to the
+     * writer and the parent. */
+    apr_file_close(log->pipe_in);
     return OK;
 }
 
