@@ -283,7 +283,15 @@ int xn_auditconf_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             && (err = check_syslog_target(ptemp, conf->audit_log))) {
             return fail(vs, "ExtranetAuditLog", err);
         }
-        if (!conf->audit_key_file) {
+        if (conf->audit_log && !conf->audit_key_file) {
+            return fail(vs, "ExtranetAuditKeyFile", apr_psprintf(ptemp,
+                        "not set for ExtranetAuditLog \"%s\": its records "
+                        "would carry no chain. Name a key file that only "
+                        "root can read, or \"none\" to write records "
+                        "without a chain", conf->audit_log));
+        }
+        if (!conf->audit_key_file
+            || !strcasecmp(conf->audit_key_file, XN_AUDIT_NO_KEY)) {
             continue;
         }
         path = ap_server_root_relative(ptemp, conf->audit_key_file);

@@ -8,6 +8,9 @@
 
 #include "xn_private.h"
 
+/* ExtranetAuditKeyFile value for records without a chain. */
+#define XN_AUDIT_NO_KEY        "none"
+
 #define XN_AUDIT_QUERY_DROP    0
 #define XN_AUDIT_QUERY_REDACT  1
 #define XN_AUDIT_QUERY_KEEP    2

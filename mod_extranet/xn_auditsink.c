@@ -76,7 +76,7 @@ struct xn_auditlog {
     apr_pool_t *file_pool;           /* per process, after a reopen */
     apr_uint64_t generation;         /* per process: generation of file */
     const xn_server_config *conf;    /* settings of the first host */
-    const xn_chain_key *key;
+    xn_chain_key *key;
     const char *checkpoint_path;
     apr_file_t *checkpoint_file;
     int checkpoint_facility;         /* -1 without a syslog checkpoint */
@@ -1122,7 +1122,7 @@ static int start_log(xn_auditlog *log, void *baton)
     }
     if (!log->key) {
         ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s, XNLOGNO(1008)
-                     "the audit log %s has no ExtranetAuditKeyFile: its "
+                     "the audit log %s has ExtranetAuditKeyFile none: its "
                      "records carry no chain and are not tamper-evident",
                      log->target);
     }
@@ -1136,12 +1136,25 @@ int xn_auditsink_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
     return each_log(s, ptemp, start_log, ptemp);
 }
 
+/* A child only sends records. It keeps neither the key nor a handle on the
+ * log or its checkpoints, so a child taken over through a request can add
+ * records but cannot change or remove written ones, nor seal a forged
+ * chain. */
 static int child_init_log(xn_auditlog *log, void *baton)
 {
     (void)baton;
-    /* Children only send records; the mutex and the read end belong to the
-     * writer and the parent. */
     apr_file_close(log->pipe_in);
+    if (log->file) {
+        apr_file_close(log->file);
+        log->file = NULL;
+    }
+    if (log->checkpoint_file) {
+        apr_file_close(log->checkpoint_file);
+        log->checkpoint_file = NULL;
+    }
+    if (log->key) {
+        xn_chain_key_forget(log->key);
+    }
     return OK;
 }
 

@@ -805,7 +805,8 @@ const command_rec xn_config_cmds[] = {
         "office documents and HTML)"),
     AP_INIT_TAKE1("ExtranetAuditKeyFile", xn_auditconf_key_file, NULL,
         RSRC_CONF, "file with the HMAC key of the audit chain, readable by "
-        "root only (default: none, records carry no chain)"),
+        "root only, or none for records without a chain (no default: "
+        "required with ExtranetAuditLog)"),
     AP_INIT_TAKE123("ExtranetAuditCheckpoint", xn_auditconf_checkpoint, NULL,
         RSRC_CONF, "syslog[:facility] or a file, then a record count and a "
         "period in seconds (default: none; 1000 records, 60 seconds)"),

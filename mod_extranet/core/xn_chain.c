@@ -107,6 +107,18 @@ apr_status_t xn_chain_key_set(xn_chain_key *key, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
+void xn_chain_key_forget(xn_chain_key *key)
+{
+    /* The contexts stay allocated for the cleanup that frees them. */
+    if (key->inner) {
+        EVP_MD_CTX_reset(key->inner);
+    }
+    if (key->outer) {
+        EVP_MD_CTX_reset(key->outer);
+    }
+    key->inner = key->outer = NULL;
+}
+
 void xn_chain_state_init(xn_chain_state *state)
 {
     state->seq = 0;

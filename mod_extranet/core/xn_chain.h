@@ -54,6 +54,10 @@ apr_status_t xn_chain_key_set(xn_chain_key *key, apr_pool_t *p,
                               const char *data, apr_size_t len,
                               const char **err);
 
+/* Erases the key material of KEY in this process, which can then no longer
+ * seal or verify with it. The id stays. */
+void xn_chain_key_forget(xn_chain_key *key);
+
 /* Sets STATE to the start of a new log: seq 0 and a chain of '0's. */
 void xn_chain_state_init(xn_chain_state *state);
 

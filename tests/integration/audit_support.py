@@ -31,10 +31,10 @@ def tool(*args, env=None, check=False):
 
 
 def audit_config(log, key=None, checkpoint=None, extra=""):
-    """Directives that send the audit log to LOG, sealed with KEY."""
-    lines = ['ExtranetAuditLog "%s"' % log]
-    if key:
-        lines.append('ExtranetAuditKeyFile "%s"' % key)
+    """Directives that send the audit log to LOG, sealed with KEY, or
+    without a chain when KEY is None."""
+    lines = ['ExtranetAuditLog "%s"' % log,
+             'ExtranetAuditKeyFile "%s"' % (key or "none")]
     if checkpoint:
         lines.append(checkpoint)
     return "\n".join(lines) + "\n" + extra

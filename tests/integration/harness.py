@@ -219,6 +219,7 @@ ExtranetRule /college/       college personeel
 {nested_rule}ExtranetRule /               raad college rmw personeel beheer
 
 ExtranetAuditLog "{rundir}/audit.log"
+ExtranetAuditKeyFile "{rundir}/audit.key"
 # The tests talk plain HTTP; test_signin_tls.py covers HTTPS.
 ExtranetAllowInsecureCookie On
 # Many tests fail a sign-in on purpose from one address; the throttling
@@ -256,6 +257,16 @@ Alias /ipraad/  "{htdocs}/raad/"
 """
 
 
+def write_audit_key(path):
+    """Write a random audit chain key that only root can read, unless PATH
+    already holds one."""
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+    return path
+
+
 class HttpdServer:
     """A private apache2 on 127.0.0.1:port, configured per test class."""
 
@@ -274,6 +285,7 @@ class HttpdServer:
         self.proc = None
         self.config_text = None
         os.makedirs(rundir, exist_ok=True)
+        self.audit_key = write_audit_key(os.path.join(rundir, "audit.key"))
 
     # -- configuration ----------------------------------------------------
 

@@ -40,6 +40,7 @@ ExtranetRule /college/ college
 ExtranetRule /         raad college
 
 ExtranetAuditLog "{rundir}/audit.log"
+ExtranetAuditKeyFile "{rundir}/audit.key"
 # Plain HTTP, and many sign-ins from one address.
 ExtranetAllowInsecureCookie On
 ExtranetThrottleAccount 100 200

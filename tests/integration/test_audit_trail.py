@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -554,6 +555,110 @@ class TestConcurrency:
         assert all(l.endswith(b"}\n") for l in lines)
         result = verify(paths)
         assert result.returncode == 0, result.stdout
+
+
+def processes_of(server):
+    """Return {pid: (open file paths, thread count)} for the httpd parent's
+    child processes."""
+    result = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) != server.proc.pid:
+                continue
+            fd_dir = "/proc/%s/fd" % pid
+            paths = set()
+            for fd in os.listdir(fd_dir):
+                try:
+                    paths.add(os.readlink(os.path.join(fd_dir, fd)))
+                except OSError:
+                    pass
+            threads = len(os.listdir("/proc/%s/task" % pid))
+        except (OSError, IndexError):
+            continue
+        result[int(pid)] = (paths, threads)
+    return result
+
+
+def writer_pid(server, log):
+    holders = [pid for pid, (paths, _) in processes_of(server).items() if log in paths]
+    assert len(holders) == 1, holders
+    return holders[0]
+
+
+class TestWriter:
+    """One writer process per audit log seals and writes what the children
+    send through a pipe."""
+
+    def test_only_the_writer_holds_the_log(self, trail):
+        server, paths = trail
+        sign_in(server)
+        wait_for_records(paths["log"], 3)
+        procs = processes_of(server)
+        writer = writer_pid(server, paths["log"])
+        assert procs[writer][1] == 1
+        children = [pid for pid, (_, threads) in procs.items() if threads > 1]
+        assert children
+        for pid in children:
+            assert paths["log"] not in procs[pid][0]
+            assert paths["checkpoints"] not in procs[pid][0]
+
+    @pytest.mark.log_allow(r"XN1014")
+    def test_killed_writer_is_replaced(self, trail):
+        server, paths = trail
+        client = sign_in(server)
+        wait_for_records(paths["log"], 3)
+        old = writer_pid(server, paths["log"])
+        os.kill(old, signal.SIGKILL)
+        for _ in range(20):
+            assert client.get("/raad/agenda.pdf").status_code == 200
+        records = records_after(paths["log"], 20, start=3)
+        assert [r["event"] for r in records] == ["access"] * 20
+        assert [r["seq"] for r in records] == list(range(3, 23))
+        deadline = time.monotonic() + 5
+        while writer_pid(server, paths["log"]) == old and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert writer_pid(server, paths["log"]) != old
+        assert verify(paths).returncode == 0
+
+    def test_stop_writes_every_record(self, trail):
+        server, paths = trail
+        client = sign_in(server)
+        start = len(wait_for_records(paths["log"], 3))
+        counts = hammer(server.port, "extranet_session=" + client.cookie,
+                        "/raad/agenda.pdf", 10, 50)
+        assert counts == {200: 500}, counts
+        server.stop()
+        lines = read_lines(paths["log"])
+        assert len([l for l in lines[start:] if b'"event":"access"' in l]) == 500
+        assert verify(paths).returncode == 0
+
+    def test_graceful_restart_under_load(self, trail):
+        server, paths = trail
+        client = sign_in(server)
+        mark = server.error_log_mark()
+        start = len(wait_for_records(paths["log"], 3))
+        access_mark = os.path.getsize(os.path.join(server.rundir, "access_log"))
+        results = {}
+        load = threading.Thread(target=lambda: results.update(hammer(
+            server.port, "extranet_session=" + client.cookie, "/raad/agenda.pdf", 10, 100)))
+        load.start()
+        time.sleep(0.2)
+        graceful_restart(server)
+        load.join()
+        server.stop()
+        with open(os.path.join(server.rundir, "access_log"), "rb") as f:
+            f.seek(access_mark)
+            served = [l for l in f.read().splitlines()
+                      if b"/raad/agenda.pdf" in l and b'" 200 ' in l]
+        lines = read_lines(paths["log"])[start:]
+        audited = [l for l in lines if b'"event":"access"' in l]
+        assert len(audited) == len(served) == results.get(200, 0)
+        assert verify(paths).returncode == 0
+        assert not [l for l in server.error_log_since(mark) if "lost child" in l]
 
 
 class TestTool:

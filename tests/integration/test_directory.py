@@ -48,6 +48,7 @@ ExtranetRule /publiek/ public
 ExtranetRule /         {all_roles}
 
 ExtranetAuditLog "{rundir}/audit.log"
+ExtranetAuditKeyFile "{rundir}/audit.key"
 # Plain HTTP, and many sign-ins from one address.
 ExtranetAllowInsecureCookie On
 ExtranetThrottleAccount 100 200
