@@ -848,10 +848,9 @@ static apr_status_t stop_writer(void *data)
  * A child's write waits at most XN_AUDIT_SEND_WAIT for room in the pipe. */
 static apr_status_t open_writer(xn_auditlog *log, apr_pool_t *pconf)
 {
+    apr_os_file_t in;
+    apr_os_file_t out;
     apr_status_t rv;
-#ifdef F_SETPIPE_SZ
-    apr_os_file_t fd;
-#endif
 
     rv = apr_file_pipe_create_ex(&log->pipe_in, &log->pipe_out,
                                  APR_READ_BLOCK, pconf);
@@ -862,11 +861,15 @@ static apr_status_t open_writer(xn_auditlog *log, apr_pool_t *pconf)
         return rv;
     }
     apr_file_pipe_timeout_set(log->pipe_out, XN_AUDIT_SEND_WAIT);
+    /* A program that a child runs (a CGI script) must not keep the write
+     * end open, or the writer would not see the end of its input. */
+    apr_os_file_get(&in, log->pipe_in);
+    apr_os_file_get(&out, log->pipe_out);
+    fcntl(in, F_SETFD, fcntl(in, F_GETFD) | FD_CLOEXEC);
+    fcntl(out, F_SETFD, fcntl(out, F_GETFD) | FD_CLOEXEC);
 #ifdef F_SETPIPE_SZ
     /* A larger pipe absorbs bursts; the default of 64 KiB also works. */
-    if (apr_os_file_get(&fd, log->pipe_out) == APR_SUCCESS) {
-        (void)fcntl(fd, F_SETPIPE_SZ, XN_AUDIT_PIPE_SIZE);
-    }
+    (void)fcntl(out, F_SETPIPE_SZ, XN_AUDIT_PIPE_SIZE);
 #endif
     apr_pool_cleanup_register(pconf, log, stop_writer, apr_pool_cleanup_null);
     return start_writer(log);

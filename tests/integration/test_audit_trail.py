@@ -400,6 +400,29 @@ class TestStartUpFailures:
         assert "chmod 600" in out
 
     @pytest.mark.log_allow(START_FAILURE_LOG)
+    def test_log_without_key_file_is_rejected(self, httpd, tmp_path):
+        log = str(tmp_path / "a.log")
+        text = httpd.standard_config().replace(
+            'ExtranetAuditKeyFile "%s"' % httpd.audit_key, "")
+        text = text.replace('ExtranetAuditLog "%s"' % httpd.audit_log,
+                            'ExtranetAuditLog "%s"' % log)
+        status, out = httpd.config_test(text)
+        assert status != 0
+        assert 'ExtranetAuditKeyFile: not set for ExtranetAuditLog "%s"' % log in out
+        assert '"none"' in out
+
+    def test_key_file_none_writes_unchained_records(self, httpd, tmp_path):
+        log = str(tmp_path / "a.log")
+        mark = httpd.error_log_mark()
+        httpd.configure(httpd.standard_config(audit_config(log)))
+        sign_in(httpd)
+        records = [json.loads(l) for l in wait_for_records(log, 2)]
+        assert [r["event"] for r in records] == ["config_load", "login_success"]
+        assert all("seq" not in r and "chain" not in r for r in records)
+        assert any("XN1008" in l and "ExtranetAuditKeyFile none" in l
+                   for l in httpd.error_log_since(mark))
+
+    @pytest.mark.log_allow(START_FAILURE_LOG)
     def test_short_key_is_rejected(self, httpd, tmp_path):
         key = write_key(str(tmp_path / "k"), "short")
         status, out = httpd.config_test(httpd.standard_config(

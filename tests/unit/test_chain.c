@@ -262,6 +262,24 @@ START_TEST(chain_key_rules)
 }
 END_TEST
 
+START_TEST(chain_forgotten_key_keeps_its_id)
+{
+    xn_chain_key key;
+    const char *err = NULL;
+    char id[XN_CHAIN_KEY_ID_LEN + 1];
+
+    ck_assert_int_eq(xn_chain_key_set(&key, test_pool, KEY_A, strlen(KEY_A), &err),
+                     APR_SUCCESS);
+    memcpy(id, key.id, sizeof(id));
+    xn_chain_key_forget(&key);
+    ck_assert_ptr_null(key.inner);
+    ck_assert_ptr_null(key.outer);
+    ck_assert_str_eq(key.id, id);
+    /* A second call, as for two logs that share one key, does nothing. */
+    xn_chain_key_forget(&key);
+}
+END_TEST
+
 START_TEST(chain_checkpoint_round_trip)
 {
     xn_chain_state state;
@@ -352,6 +370,7 @@ Suite *chain_suite(void)
 
     unit_add_pool_fixture(tc);
     tcase_add_test(tc, chain_intact_log_verifies);
+    tcase_add_test(tc, chain_forgotten_key_keeps_its_id);
     tcase_add_test(tc, chain_changed_byte);
     tcase_add_test(tc, chain_deleted_line);
     tcase_add_test(tc, chain_swapped_lines);
