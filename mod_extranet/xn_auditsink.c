@@ -39,6 +39,7 @@
 #define XN_AUDIT_SEND_WAIT   apr_time_from_sec(5)
 #define XN_AUDIT_STOP_WAIT   apr_time_from_sec(10)
 #define XN_AUDIT_GATHER      apr_time_from_msec(2)
+#define XN_AUDIT_SPACE_CHECK_MS 10
 
 enum { SINK_FILE, SINK_PIPE, SINK_SYSLOG };
 
@@ -87,6 +88,8 @@ struct xn_auditlog {
     struct audit_writer *writer;     /* the running writer, parent only */
     apr_proc_t writer_pid;           /* the last writer started */
     apr_uint32_t input_error_logged; /* per process: second of last error */
+    apr_uint32_t space_checked;      /* per process: msec of last statvfs */
+    apr_uint32_t space_low;          /* per process: its answer */
     server_rec *s;
 };
 
@@ -684,14 +687,26 @@ apr_status_t xn_auditsink_write(xn_auditlog *log, apr_pool_t *p,
 int xn_auditsink_unavailable(xn_auditlog *log)
 {
     struct statvfs st;
+    apr_uint32_t now_ms;
 
     if (log->shared->failing || log->shared->input_failing) {
         return 1;
     }
-    if (log->kind != SINK_FILE || statvfs(log->path, &st) != 0) {
+    if (log->kind != SINK_FILE) {
         return 0;
     }
-    return (apr_uint64_t)st.f_bavail * st.f_frsize < XN_AUDIT_FREE_MIN;
+    /* One statvfs per process every XN_AUDIT_SPACE_CHECK_MS, not one per
+     * request; the threads in between use its answer. */
+    now_ms = (apr_uint32_t)apr_time_as_msec(apr_time_now());
+    if (now_ms - apr_atomic_read32(&log->space_checked)
+        >= XN_AUDIT_SPACE_CHECK_MS) {
+        apr_atomic_set32(&log->space_checked, now_ms);
+        apr_atomic_set32(&log->space_low,
+                         statvfs(log->path, &st) == 0
+                         && (apr_uint64_t)st.f_bavail * st.f_frsize
+                            < XN_AUDIT_FREE_MIN);
+    }
+    return apr_atomic_read32(&log->space_low) != 0;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -41,7 +41,9 @@ apr_status_t xn_auditsink_write(xn_auditlog *log, apr_pool_t *p,
                                 const xn_audit_record *rec, server_rec *s);
 
 /* Returns 1 when a record of LOG cannot be written now: the last write
- * failed, or the file system of the file has less than 64 KiB free. */
+ * failed, a child could not send a record, or the file system of the file
+ * had less than 64 KiB free when this process last looked, at most 10 ms
+ * ago. */
 int xn_auditsink_unavailable(xn_auditlog *log);
 
 /* Returns the configured target of LOG, for messages. */

@@ -480,9 +480,19 @@ class TestRunTimeFailure:
         client = sign_in(httpd)
         assert client.get("/raad/agenda.pdf").status_code == 200
         filler = fill(small_disk)
+        # A process looks at the free space at most every 10 ms.
+        time.sleep(0.05)
         assert client.get("/raad/agenda.pdf").status_code == 503
         os.unlink(filler)
-        assert client.get("/raad/agenda.pdf").status_code == 200
+        time.sleep(0.05)
+        # The first request after the space returned may still be refused:
+        # its own record, once written, clears the failure.
+        statuses = []
+        for _ in range(3):
+            statuses.append(client.get("/raad/agenda.pdf").status_code)
+            time.sleep(0.05)
+        assert statuses[-1] == 200, statuses
+        assert statuses.count(503) <= 1, statuses
         wait_for_records(log, 5)
         events = [(r["event"], r.get("reason")) for r in read_records(log)]
         assert ("denied", "audit_unavailable") in events
