@@ -2,6 +2,8 @@
 
 #include <apr_strings.h>
 
+#include <http_core.h>
+
 #include "xn_csrf.h"
 #include "xn_crypto.h"
 #include "xn_session.h"
@@ -84,4 +86,18 @@ int xn_csrf_session_valid(request_rec *r, const char *purpose,
 {
     return session_id
            && token_equal(token_of(r->pool, purpose, session_id), token);
+}
+
+int xn_csrf_same_origin(request_rec *r)
+{
+    const char *own = ap_construct_url(r->pool, "/", r);
+    apr_size_t len = strlen(own) - 1;
+    const char *origin = apr_table_get(r->headers_in, "Origin");
+    const char *referer;
+
+    if (origin) {
+        return strlen(origin) == len && !strncasecmp(origin, own, len);
+    }
+    referer = apr_table_get(r->headers_in, "Referer");
+    return referer && !strncasecmp(referer, own, len + 1);
 }

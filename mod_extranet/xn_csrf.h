@@ -33,4 +33,10 @@ const char *xn_csrf_session_token(request_rec *r, const char *purpose,
 int xn_csrf_session_valid(request_rec *r, const char *purpose,
                           const char *session_id, const char *token);
 
+/* Returns 1 when R comes from a page of this site: its Origin header is
+ * the site's own scheme, host and port, or, without Origin, its Referer
+ * starts with them. A browser sets both itself, so another site's form
+ * cannot claim this site's origin. */
+int xn_csrf_same_origin(request_rec *r);
+
 #endif

@@ -275,6 +275,18 @@ static int login_post(request_rec *r, const xn_server_config *sconf)
     return HTTP_SEE_OTHER;
 }
 
+static int logout_get(request_rec *r, const xn_server_config *sconf)
+{
+    const char *user = NULL, *id = NULL;
+    xn_roleset_t roles = 0;
+    xn_page_args args = { NULL, NULL, 0, NULL };
+
+    if (xn_auth_load_session(r, sconf, &user, &roles, &id) == OK) {
+        args.csrf = xn_csrf_session_token(r, "logout", id);
+    }
+    return xn_pages_send_args(r, XN_PAGE_LOGOUT_CONFIRM, HTTP_OK, &args);
+}
+
 static int logout_post(request_rec *r, const xn_server_config *sconf)
 {
     xn_request *state = xn_request_get(r);
@@ -288,33 +300,27 @@ static int logout_post(request_rec *r, const xn_server_config *sconf)
         return xn_pages_send(r, XN_PAGE_LOGGED_OUT, HTTP_OK, NULL);
     }
     invalid = xn_login_read_form(r, &form);
-    if (!invalid && !xn_csrf_session_valid(r, "logout", id,
-                                           apr_table_get(form,
-                                                         XN_CSRF_FIELD))) {
-        invalid = "invalid_csrf_token";
-    }
     if (invalid) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1206)
                       "sign-out request rejected: %s", invalid);
         return xn_pages_send(r, XN_PAGE_BAD_REQUEST, HTTP_BAD_REQUEST, NULL);
+    }
+    /* The "Afmelden" button of an intranet page cannot carry a token, so a
+     * post from the site itself also signs out. A post from anywhere else
+     * gets the confirmation page, whose form carries one. */
+    if (!xn_csrf_session_valid(r, "logout", id,
+                               apr_table_get(form, XN_CSRF_FIELD))
+        && !xn_csrf_same_origin(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XNLOGNO(1207)
+                      "sign-out request without a valid token from another "
+                      "origin; asking for confirmation");
+        return logout_get(r, sconf);
     }
     r->user = apr_pstrdup(r->pool, user);
     state->roles_text = xn_roleset_format(r->pool, sconf->rolemap, roles, ',');
     state->event = XN_EVENT_LOGOUT;
     xn_sessions_destroy(r, sconf, id);
     return xn_pages_send(r, XN_PAGE_LOGGED_OUT, HTTP_OK, NULL);
-}
-
-static int logout_get(request_rec *r, const xn_server_config *sconf)
-{
-    const char *user = NULL, *id = NULL;
-    xn_roleset_t roles = 0;
-    xn_page_args args = { NULL, NULL, 0, NULL };
-
-    if (xn_auth_load_session(r, sconf, &user, &roles, &id) == OK) {
-        args.csrf = xn_csrf_session_token(r, "logout", id);
-    }
-    return xn_pages_send_args(r, XN_PAGE_LOGOUT_CONFIRM, HTTP_OK, &args);
 }
 
 static const char *query_value(request_rec *r, const char *name)

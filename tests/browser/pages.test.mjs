@@ -226,3 +226,19 @@ test('page zoomed to 320 CSS pixels still fits (WCAG 1.4.10 reflow)', async () =
     await context.close();
   }
 });
+
+test('Afmelden button of an intranet page signs out in one click', async () => {
+  const { context, page } = await newPage('nl');
+  try {
+    await signIn(page, urls.base, 'raadslid', 'Raad2026!');
+    await page.goto(`${urls.base}/raad/`);
+    const [response] = await Promise.all([page.waitForNavigation(),
+      page.click('form[action="/extranet/logout"] button[type=submit]')]);
+    assert.equal(response.status(), 200);
+    assert.match(await page.textContent('main'), /U bent afgemeld/);
+    const after = await page.goto(`${urls.base}/raad/`);
+    assert.match(after.url(), /\/extranet\/login\?return=/);
+  } finally {
+    await context.close();
+  }
+});

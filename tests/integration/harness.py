@@ -16,8 +16,11 @@ import signal
 import socket
 import subprocess
 import time
+from urllib.parse import urlencode
 
 import requests
+
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(REPO, "demo")
@@ -546,7 +549,9 @@ class ExtranetClient:
             csrf = self.form_token("/extranet/logout")
         if csrf is not None:
             data["csrf"] = csrf
-        return self.request("POST", "/extranet/logout", data=data)
+        # A browser posts a form without fields with this type and no body.
+        return self.request("POST", "/extranet/logout", data=urlencode(data),
+                            headers={"Content-Type": FORM_TYPE})
 
     @property
     def cookie(self):

@@ -93,14 +93,33 @@ class TestCsrf:
         client = std.client()
         assert client.login("raadslid", "Raad2026!").status_code == 303
         r = client.logout(csrf=None)
-        assert r.status_code == 400
+        assert r.status_code == 200
+        assert 'name="csrf"' in r.text
         assert client.get("/raad/agenda.pdf").status_code == 200
         r = client.logout(csrf="A" * 43)
-        assert r.status_code == 400
+        assert r.status_code == 200
         assert client.get("/raad/agenda.pdf").status_code == 200
         r = client.logout()
         assert r.status_code == 200
         assert client.get("/raad/agenda.pdf").status_code == 302
+
+    @pytest.mark.parametrize("header, value, signed_out", [
+        ("Origin", "{base}", True),
+        ("Referer", "{base}/raad/", True),
+        ("Origin", "https://elders.example", False),
+        ("Origin", "null", False),
+        ("Origin", "{base}.elders.example", False),
+        ("Referer", "{base}.elders.example/", False),
+    ])
+    def test_logout_button_on_site_pages(self, std, header, value, signed_out):
+        client = std.client()
+        assert client.login("raadslid", "Raad2026!").status_code == 303
+        r = client.request("POST", "/extranet/logout", data="",
+                           headers={header: value.format(base=std.base_url),
+                                    "Content-Type": harness.FORM_TYPE})
+        assert r.status_code == 200
+        expected = 302 if signed_out else 200
+        assert client.get("/raad/agenda.pdf").status_code == expected
 
 
 class TestFixationAndReplay:
