@@ -48,10 +48,13 @@ static void log_versions(server_rec *s)
     memset(&info, 0, sizeof(info));
     info.ldapai_info_version = LDAP_API_INFO_VERSION;
     ldap_get_option(NULL, LDAP_OPT_API_INFO, &info);
+    /* OpenLDAP's vendor version is major * 10000 + minor * 100 + patch. */
     ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, XNLOGNO(0001)
-                 "mod_extranet %s started (%s %d, %s)", XN_VERSION,
+                 "mod_extranet %s started (%s %d.%d.%d, %s)", XN_VERSION,
                  info.ldapai_vendor_name ? info.ldapai_vendor_name : "libldap",
-                 info.ldapai_vendor_version, OPENSSL_VERSION_TEXT);
+                 info.ldapai_vendor_version / 10000,
+                 info.ldapai_vendor_version / 100 % 100,
+                 info.ldapai_vendor_version % 100, OPENSSL_VERSION_TEXT);
     if (info.ldapai_vendor_name) {
         ldap_memfree(info.ldapai_vendor_name);
     }

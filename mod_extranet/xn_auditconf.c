@@ -200,6 +200,12 @@ static apr_status_t read_key(xn_chain_key *key, const char **err,
     apr_status_t rv;
 
     rv = apr_stat(&finfo, path, APR_FINFO_TYPE | APR_FINFO_PROT, p);
+    if (APR_STATUS_IS_ENOENT(rv)) {
+        *err = apr_psprintf(p, "%s not found; create it as root with "
+                            "\"openssl rand -hex 32 > %s && chmod 600 %s\"",
+                            path, path, path);
+        return rv;
+    }
     if (rv != APR_SUCCESS) {
         *err = apr_psprintf(p, "cannot read %s: %pm", path, &rv);
         return rv;

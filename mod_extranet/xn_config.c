@@ -1146,9 +1146,11 @@ static int fail_check(server_rec *s, const char *directive, const char *err)
     return !OK;
 }
 
-/* Warns about rules that follow a catch-all rule (the pattern "/", or a
- * single "**" segment), which matches every path, so they can never decide. */
-static void warn_unreachable_rules(const xn_server_config *conf, server_rec *s)
+/* Rejects a rule that follows a catch-all rule (the pattern "/", or a
+ * single "**" segment). The catch-all matches every path, so the later rule
+ * never decides, and the paths it was meant to close would stay open to the
+ * catch-all's roles. */
+static int check_unreachable_rules(const xn_server_config *conf, server_rec *s)
 {
     const xn_rule_spec *catch_all = NULL;
     int i;
@@ -1158,17 +1160,20 @@ static void warn_unreachable_rules(const xn_server_config *conf, server_rec *s)
                                                   xn_rule_spec);
 
         if (catch_all) {
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, XNLOGNO(0103)
-                         "ExtranetRule %s at %s can never match: the rule "
-                         "%s at %s before it matches every path",
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XNLOGNO(0103)
+                         "ExtranetRule: rule %s at %s can never match, "
+                         "because the rule %s at %s before it matches every "
+                         "path; move the catch-all rule to the end",
                          spec->pattern, spec->source, catch_all->pattern,
                          catch_all->source);
+            return !OK;
         }
-        else if (!strcmp(spec->pattern, "/") || !strcmp(spec->pattern, "/**")
-                 || !strcmp(spec->pattern, "/**/")) {
+        if (!strcmp(spec->pattern, "/") || !strcmp(spec->pattern, "/**")
+            || !strcmp(spec->pattern, "/**/")) {
             catch_all = spec;
         }
     }
+    return OK;
 }
 
 static int check_signin_settings(xn_server_config *conf, server_rec *s,
@@ -1229,7 +1234,9 @@ static int check_server(xn_server_config *conf, server_rec *s, apr_pool_t *p)
                          &err) != APR_SUCCESS) {
         return fail_check(s, "ExtranetRule", err);
     }
-    warn_unreachable_rules(conf, s);
+    if (check_unreachable_rules(conf, s) != OK) {
+        return !OK;
+    }
     return check_signin_settings(conf, s, p);
 }
 

@@ -148,8 +148,12 @@ static apr_status_t resolve_roles(xn_rule *r, const xn_rule_spec *spec,
         const char *name = APR_ARRAY_IDX(spec->role_names, i, const char *);
         int index = xn_rolemap_index(map, name);
         if (index < 0) {
-            *err = apr_psprintf(p, "rule \"%s\" names undeclared role \"%s\"",
-                                spec->pattern, name);
+            *err = spec->source
+                   ? apr_psprintf(p, "rule \"%s\" at %s names undeclared "
+                                  "role \"%s\"", spec->pattern, spec->source,
+                                  name)
+                   : apr_psprintf(p, "rule \"%s\" names undeclared role "
+                                  "\"%s\"", spec->pattern, name);
             return APR_EINVAL;
         }
         r->roles |= (xn_roleset_t)1 << index;

@@ -570,13 +570,14 @@ class TestConfigErrors:
         assert "Extranet-Dienst-2026" not in output
 
 
-    def test_rule_after_catch_all_warns(self, httpd_server, module_built):
+    def test_rule_after_catch_all_fails(self, httpd_server, module_built):
         status, output = httpd_server.config_test(
             self.config(httpd_server, extra="ExtranetRule /geheim/ deny\n"))
-        assert status == 0, output
+        assert status != 0, output
         assert "XN0103" in output
-        assert "ExtranetRule /geheim/" in output
+        assert "ExtranetRule: rule /geheim/ at" in output
         assert "can never match" in output
+        assert "Syntax OK" not in output
 
 
 class TestDirectoryDown:
