@@ -437,7 +437,7 @@ static apr_status_t follow_rotation(xn_auditlog *log)
 
 /* Renames the current file when the day changed or the next record would
  * pass the size limit, then opens a new one that starts with an anchor.
- * The httpd User needs write access to the directory. */
+ * Runs in the writer, as root. */
 static void rotate_if_due(xn_auditlog *log, apr_pool_t *p, apr_time_t now,
                           apr_size_t next_len)
 {

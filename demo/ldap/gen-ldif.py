@@ -21,7 +21,7 @@ GROUP_DESCRIPTIONS = {
     "gemeenteraad": "Gemeenteraad van Zonnedorp",
     "college": "College van burgemeester en schepenen",
     "personeel": "Personeelsleden van gemeente en OCMW",
-    "rmw": "Raad voor maatschappelijk welzijn en bijzonder comité voor de sociale dienst",
+    "rmw": "Raad voor maatschappelijk welzijn (RMW)",
     "beheer": "Beheerders van het extranet",
 }
 
