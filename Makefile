@@ -50,7 +50,7 @@ tools: $(TOOL)
 $(TOOL): $(TOOL_SRC) $(TOOL_HDR) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) -std=gnu99 $(APR_CFLAGS) -Imod_extranet/core \
-	    -o $@ $(TOOL_SRC) $(CORE_LIB) -lcrypto $(APR_LIBS)
+	    -o $@ $(TOOL_SRC) $(CORE_LIB) -lcrypto -lz $(APR_LIBS)
 
 $(BUILD)/core/%.o: mod_extranet/core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)

@@ -210,8 +210,16 @@ static int command_html(apr_pool_t *p, options *o)
     }
     rc = xa_html(p, (const char *const *)o->files->elts, o->files->nelts,
                  &o->filter, out, o->title ? o->title : "Auditrapport extranet");
-    if (out != stdout && fclose(out) != 0) {
-        return usage_error("cannot write \"%s\"", o->html_output);
+    if (out == stdout) {
+        return rc;
+    }
+    if (fclose(out) != 0 && rc == 0) {
+        rc = usage_error("cannot write \"%s\"", o->html_output);
+    }
+    if (rc != 0) {
+        /* An input file could not be read or the report could not be
+         * written, so the file does not contain a complete report. */
+        remove(o->html_output);
     }
     return rc;
 }
@@ -279,13 +287,23 @@ static int run(apr_pool_t *p, int argc, const char *const *argv)
     return 0;
 }
 
+/* Exits with status 2. APR calls it when a pool allocation fails, for
+ * every pool of the tool, because they all descend from the one in main. */
+static int out_of_memory(int status)
+{
+    (void)status;
+    fputs("extranet-audit: out of memory\n", stderr);
+    exit(2);
+}
+
 int main(int argc, const char *const *argv)
 {
     apr_pool_t *p;
     int rc;
 
     if (apr_app_initialize(&argc, &argv, NULL) != APR_SUCCESS
-        || apr_pool_create(&p, NULL) != APR_SUCCESS) {
+        || apr_pool_create_ex(&p, NULL, out_of_memory, NULL)
+           != APR_SUCCESS) {
         fputs("extranet-audit: cannot initialise APR\n", stderr);
         return 2;
     }

@@ -81,6 +81,19 @@ static void output_csv(xa_output *o, const xa_record *rec)
     fputs("\r\n", o->out);
 }
 
+int xa_text_width(const char *value)
+{
+    const unsigned char *c = (const unsigned char *)value;
+    int width = 0;
+
+    for (; *c; c++) {
+        if ((*c & 0xc0) != 0x80) {
+            width++;
+        }
+    }
+    return width;
+}
+
 /* Prints VALUE in WIDTH columns (counting UTF-8 characters), cut with '~'. */
 static void cell(FILE *out, const char *value, int width)
 {

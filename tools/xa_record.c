@@ -1,12 +1,12 @@
 /* Licensed under the Apache License, Version 2.0. See LICENSE. */
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <apr_strings.h>
 
+#include "xa_input.h"
 #include "xa_record.h"
 
 /* Appends code point CP as UTF-8. */
@@ -227,46 +227,48 @@ int xa_filter_match(const xa_filter *f, const xa_record *rec)
     return 1;
 }
 
+/* Reads the records of FILE with the per-file pool FP. */
+static int read_file(apr_pool_t *fp, const char *file, const xa_filter *f,
+                     xa_record_fn fn, void *baton, long *bad)
+{
+    xa_input *in = xa_input_open(fp, file);
+    apr_pool_t *rp;
+    xa_line line;
+    int rc;
+
+    if (!in) {
+        return -1;
+    }
+    apr_pool_create(&rp, fp);
+    while ((rc = xa_input_read(in, &line)) > 0) {
+        xa_record rec;
+
+        if (!line.complete || line.too_long
+            || xa_record_parse(&rec, rp, line.data, line.len) != 0) {
+            (*bad)++;
+        }
+        else if (xa_filter_match(f, &rec)) {
+            fn(&rec, baton);
+        }
+        apr_pool_clear(rp);
+    }
+    xa_input_close(in);
+    return rc < 0 ? -1 : 0;
+}
+
 int xa_read_files(apr_pool_t *p, const char *const *files, int nfiles,
                   const xa_filter *f, xa_record_fn fn, void *baton,
                   long *bad)
 {
-    apr_pool_t *rp;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    apr_pool_t *fp;
+    int rc = 0;
     int i;
 
-    apr_pool_create(&rp, p);
-    for (i = 0; i < nfiles; i++) {
-        FILE *in = strcmp(files[i], "-") ? fopen(files[i], "rb") : stdin;
-
-        if (!in) {
-            fprintf(stderr, "extranet-audit: cannot open %s: %s\n", files[i],
-                    strerror(errno));
-            free(line);
-            return -1;
-        }
-        while ((n = getline(&line, &cap, in)) > 0) {
-            xa_record rec;
-
-            if (line[n - 1] != '\n') {
-                (*bad)++;
-                continue;
-            }
-            if (xa_record_parse(&rec, rp, line, (apr_size_t)n - 1) != 0) {
-                (*bad)++;
-            }
-            else if (xa_filter_match(f, &rec)) {
-                fn(&rec, baton);
-            }
-            apr_pool_clear(rp);
-        }
-        if (in != stdin) {
-            fclose(in);
-        }
+    apr_pool_create(&fp, p);
+    for (i = 0; i < nfiles && rc == 0; i++) {
+        rc = read_file(fp, files[i], f, fn, baton, bad);
+        apr_pool_clear(fp);
     }
-    free(line);
-    apr_pool_destroy(rp);
-    return 0;
+    apr_pool_destroy(fp);
+    return rc;
 }

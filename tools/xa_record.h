@@ -56,10 +56,10 @@ int xa_filter_match(const xa_filter *f, const xa_record *rec);
  * local time, or a full record time with its offset. Returns 0 on error. */
 apr_time_t xa_parse_time(const char *text);
 
-/* Reads the records of the files FILES (or stdin for "-"), in order, and
- * calls FN for each complete line that parses and passes F. Lines that do
- * not parse are counted in *BAD. Returns 0, or -1 when a file cannot be
- * read. */
+/* Reads the records of the files FILES (or stdin for "-"), plain or gzip
+ * compressed, in order, and calls FN for each complete line that parses
+ * and passes F. Lines that do not parse are counted in *BAD. Returns 0, or
+ * -1 when a file cannot be read to its end, after printing why. */
 typedef void (*xa_record_fn)(const xa_record *rec, void *baton);
 int xa_read_files(apr_pool_t *p, const char *const *files, int nfiles,
                   const xa_filter *f, xa_record_fn fn, void *baton,
@@ -93,8 +93,22 @@ typedef struct xa_report_row {
     long other;
     const char *first;
     const char *last;
-    struct apr_hash_t *names;        /* users of a document, paths of a user */
+    struct apr_hash_t *names;        /* users who opened a document, paths
+                                      * a user opened: name -> long count */
+    struct apr_hash_t *denied_names; /* the same for denied records */
 } xa_report_row;
+
+/* Collects the rows of the documents or users report, one record at a
+ * time, so that several reports can share one reading of the log. */
+typedef struct xa_collector xa_collector;
+
+xa_collector *xa_collector_make(apr_pool_t *p, int by_user);
+
+/* Adds the record REC to the collector BATON (an xa_record_fn). */
+void xa_collector_add(const xa_record *rec, void *baton);
+
+/* Returns the rows (xa_report_row *) of C, sorted by key. */
+apr_array_header_t *xa_collector_rows(xa_collector *c);
 
 /* Collects the rows (xa_report_row *) of the documents or users report,
  * sorted by key. Returns NULL when a file cannot be read. */
@@ -102,9 +116,15 @@ apr_array_header_t *xa_report_collect(apr_pool_t *p, int by_user,
                                       const char *const *files, int nfiles,
                                       const xa_filter *f, long *bad);
 
-/* Returns the names of ROW, sorted, each with its count, joined by SEP. */
-const char *xa_report_names(apr_pool_t *p, const xa_report_row *row,
+/* Returns the names of NAMES (a names or denied_names hash of a row),
+ * sorted, each with its count, joined by SEP. */
+const char *xa_report_names(apr_pool_t *p, struct apr_hash_t *names,
                             const char *sep);
+
+/* Returns the number of characters (UTF-8 code points) of VALUE, the
+ * columns it takes in a terminal. NOTE: a wide (East Asian) character
+ * takes two columns but counts as one. */
+int xa_text_width(const char *value);
 
 /* Reports. */
 int xa_report(apr_pool_t *p, const char *kind, const char *const *files,

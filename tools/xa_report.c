@@ -10,38 +10,93 @@
 
 typedef xa_report_row report_row;
 
-typedef struct report {
+struct xa_collector {
     apr_pool_t *pool;
     int by_user;
-    apr_hash_t *rows;
-} report;
+    apr_hash_t *rows;                /* key -> collector_row */
+};
 
-static void add_record(const xa_record *rec, void *baton)
+/* Room for a record time ("2026-03-12T19:04:05.123+01:00" has 29
+ * characters). first and last are copied into it, so that a row does not
+ * grow with every record. */
+#define XA_TIME_MAX 64
+
+typedef struct collector_row {
+    report_row row;
+    char first[XA_TIME_MAX];
+    char last[XA_TIME_MAX];
+} collector_row;
+
+xa_collector *xa_collector_make(apr_pool_t *p, int by_user)
 {
-    report *rep = baton;
-    const char *key = rep->by_user ? rec->user : rec->path;
-    const char *name = rep->by_user ? rec->path : rec->user;
+    xa_collector *c = apr_pcalloc(p, sizeof(*c));
+
+    c->pool = p;
+    c->by_user = by_user;
+    c->rows = apr_hash_make(p);
+    return c;
+}
+
+static void count_name(apr_pool_t *p, apr_hash_t *names, const char *name)
+{
+    long *n = apr_hash_get(names, name, APR_HASH_KEY_STRING);
+
+    if (!n) {
+        n = apr_pcalloc(p, sizeof(*n));
+        apr_hash_set(names, apr_pstrdup(p, name), APR_HASH_KEY_STRING, n);
+    }
+    (*n)++;
+}
+
+/* Returns a copy of TIME in BUF (XA_TIME_MAX bytes), or a copy from P when
+ * TIME does not fit. The times that the module writes always fit. */
+static const char *copy_time(apr_pool_t *p, char *buf, const char *time)
+{
+    apr_size_t len = strlen(time);
+
+    if (len >= XA_TIME_MAX) {
+        return apr_pstrdup(p, time);
+    }
+    memcpy(buf, time, len + 1);
+    return buf;
+}
+
+/* Returns the row of KEY, created on first use. */
+static collector_row *find_row(xa_collector *c, const char *key)
+{
+    collector_row *cr = apr_hash_get(c->rows, key, APR_HASH_KEY_STRING);
+
+    if (!cr) {
+        cr = apr_pcalloc(c->pool, sizeof(*cr));
+        cr->row.key = apr_pstrdup(c->pool, key);
+        cr->row.names = apr_hash_make(c->pool);
+        cr->row.denied_names = apr_hash_make(c->pool);
+        apr_hash_set(c->rows, cr->row.key, APR_HASH_KEY_STRING, cr);
+    }
+    return cr;
+}
+
+void xa_collector_add(const xa_record *rec, void *baton)
+{
+    xa_collector *c = baton;
+    const char *key = c->by_user ? rec->user : rec->path;
+    const char *name = c->by_user ? rec->path : rec->user;
+    collector_row *cr;
     report_row *row;
 
     if (!key || !strcmp(rec->event, "checkpoint")) {
         return;
     }
-    if (!rep->by_user && strcmp(rec->event, "access")
+    if (!c->by_user && strcmp(rec->event, "access")
         && strcmp(rec->event, "denied")) {
         return;
     }
-    row = apr_hash_get(rep->rows, key, APR_HASH_KEY_STRING);
-    if (!row) {
-        row = apr_pcalloc(rep->pool, sizeof(*row));
-        row->key = apr_pstrdup(rep->pool, key);
-        row->first = apr_pstrdup(rep->pool, rec->time);
-        row->names = apr_hash_make(rep->pool);
-        apr_hash_set(rep->rows, row->key, APR_HASH_KEY_STRING, row);
+    cr = find_row(c, key);
+    row = &cr->row;
+    if (!row->first || strcmp(rec->time, row->first) < 0) {
+        row->first = copy_time(c->pool, cr->first, rec->time);
     }
-    row->last = apr_pstrdup(rep->pool, rec->time);
-    if (strcmp(rec->time, row->first) < 0) {
-        row->first = row->last;
-    }
+    row->last = copy_time(c->pool, cr->last, rec->time);
     if (!strcmp(rec->event, "access")) {
         row->access++;
     }
@@ -58,14 +113,10 @@ static void add_record(const xa_record *rec, void *baton)
         row->other++;
     }
     if (name && !strcmp(rec->event, "access")) {
-        long *n = apr_hash_get(row->names, name, APR_HASH_KEY_STRING);
-
-        if (!n) {
-            n = apr_pcalloc(rep->pool, sizeof(*n));
-            apr_hash_set(row->names, apr_pstrdup(rep->pool, name),
-                         APR_HASH_KEY_STRING, n);
-        }
-        (*n)++;
+        count_name(c->pool, row->names, name);
+    }
+    else if (name && !strcmp(rec->event, "denied")) {
+        count_name(c->pool, row->denied_names, name);
     }
 }
 
@@ -82,36 +133,39 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-const char *xa_report_names(apr_pool_t *p, const report_row *row,
-                                const char *sep)
+const char *xa_report_names(apr_pool_t *p, apr_hash_t *names,
+                            const char *sep)
 {
-    apr_array_header_t *names = apr_array_make(p, 8, sizeof(const char *));
+    apr_array_header_t *sorted = apr_array_make(p, 8, sizeof(const char *));
+    apr_array_header_t *parts = apr_array_make(p, 16, sizeof(const char *));
     apr_hash_index_t *hi;
-    const char *out = "";
     int i;
 
-    for (hi = apr_hash_first(p, row->names); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(names, const char *) = apr_hash_this_key(hi);
+    for (hi = apr_hash_first(p, names); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(sorted, const char *) = apr_hash_this_key(hi);
     }
-    qsort(names->elts, names->nelts, sizeof(const char *), compare_strings);
-    for (i = 0; i < names->nelts; i++) {
-        const char *name = APR_ARRAY_IDX(names, i, const char *);
-        long *n = apr_hash_get(row->names, name, APR_HASH_KEY_STRING);
+    qsort(sorted->elts, sorted->nelts, sizeof(const char *), compare_strings);
+    for (i = 0; i < sorted->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(sorted, i, const char *);
+        long *n = apr_hash_get(names, name, APR_HASH_KEY_STRING);
 
-        out = apr_psprintf(p, "%s%s%s (%ld)", out, i ? sep : "", name, *n);
+        APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(p, "%s%s (%ld)",
+                                                           i ? sep : "",
+                                                           name, *n);
     }
-    return out;
+    return apr_array_pstrcat(p, parts, '\0');
 }
 
-/* Returns the rows of REP sorted by key. */
-static apr_array_header_t *sorted_rows(report *rep)
+apr_array_header_t *xa_collector_rows(xa_collector *c)
 {
-    apr_array_header_t *rows = apr_array_make(rep->pool, 64,
+    apr_array_header_t *rows = apr_array_make(c->pool, 64,
                                               sizeof(report_row *));
     apr_hash_index_t *hi;
 
-    for (hi = apr_hash_first(rep->pool, rep->rows); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(rows, report_row *) = apr_hash_this_val(hi);
+    for (hi = apr_hash_first(c->pool, c->rows); hi; hi = apr_hash_next(hi)) {
+        collector_row *cr = apr_hash_this_val(hi);
+
+        APR_ARRAY_PUSH(rows, report_row *) = &cr->row;
     }
     qsort(rows->elts, rows->nelts, sizeof(report_row *), compare_rows);
     return rows;
@@ -133,81 +187,160 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void print_row(xa_output *o, apr_pool_t *p, const report_row *row,
-                      int by_user)
+static void print_json_row(xa_output *o, const report_row *row, int by_user,
+                           const char *names)
 {
-    const char *names = xa_report_names(p, row, o->format == XA_CSV ? ", " : ", ");
-    char sep = o->separator;
-
-    if (o->format == XA_JSON) {
-        fputs(by_user ? "{\"user\":" : "{\"path\":", o->out);
-        json_string(o->out, row->key);
-        fprintf(o->out, ",\"access\":%ld,\"denied\":%ld", row->access,
-                row->denied);
-        if (by_user) {
-            fprintf(o->out, ",\"login_success\":%ld,\"login_failed\":%ld",
-                    row->login_success, row->login_failed);
-        }
-        fputs(",\"first\":", o->out);
-        json_string(o->out, row->first);
-        fputs(",\"last\":", o->out);
-        json_string(o->out, row->last);
-        fputs(by_user ? ",\"documents\":" : ",\"users\":", o->out);
-        json_string(o->out, names);
-        fputs("}\n", o->out);
+    fputs(by_user ? "{\"user\":" : "{\"path\":", o->out);
+    json_string(o->out, row->key);
+    fprintf(o->out, ",\"access\":%ld,\"denied\":%ld", row->access,
+            row->denied);
+    if (by_user) {
+        fprintf(o->out, ",\"login_success\":%ld,\"login_failed\":%ld",
+                row->login_success, row->login_failed);
     }
-    else if (o->format == XA_CSV) {
-        xa_csv_field(o->out, row->key, sep);
-        fprintf(o->out, "%c%ld%c%ld", sep, row->access, sep, row->denied);
-        if (by_user) {
-            fprintf(o->out, "%c%ld%c%ld", sep, row->login_success, sep,
-                    row->login_failed);
-        }
-        fputc(sep, o->out);
-        xa_csv_field(o->out, row->first, sep);
-        fputc(sep, o->out);
-        xa_csv_field(o->out, row->last, sep);
-        fputc(sep, o->out);
-        xa_csv_field(o->out, names, sep);
-        fputs("\r\n", o->out);
-    }
-    else if (by_user) {
-        fprintf(o->out, "%-20s %7ld %7ld %7ld %7ld  %-23s %-23s %s\n",
-                row->key, row->access, row->denied, row->login_success,
-                row->login_failed, row->first, row->last, names);
-    }
-    else {
-        fprintf(o->out, "%-40s %7ld %7ld  %-23s %-23s %s\n", row->key,
-                row->access, row->denied, row->first, row->last, names);
-    }
+    fputs(",\"first\":", o->out);
+    json_string(o->out, row->first);
+    fputs(",\"last\":", o->out);
+    json_string(o->out, row->last);
+    fputs(by_user ? ",\"documents\":" : ",\"users\":", o->out);
+    json_string(o->out, names);
+    fputs("}\n", o->out);
 }
 
-static void print_header(xa_output *o, int by_user)
+static void print_csv_row(xa_output *o, const report_row *row, int by_user,
+                          const char *names)
+{
+    char sep = o->separator;
+
+    xa_csv_field(o->out, row->key, sep);
+    fprintf(o->out, "%c%ld%c%ld", sep, row->access, sep, row->denied);
+    if (by_user) {
+        fprintf(o->out, "%c%ld%c%ld", sep, row->login_success, sep,
+                row->login_failed);
+    }
+    fputc(sep, o->out);
+    xa_csv_field(o->out, row->first, sep);
+    fputc(sep, o->out);
+    xa_csv_field(o->out, row->last, sep);
+    fputc(sep, o->out);
+    xa_csv_field(o->out, names, sep);
+    fputs("\r\n", o->out);
+}
+
+static void print_csv_header(xa_output *o, int by_user)
 {
     char s = o->separator;
 
-    if (o->format == XA_CSV) {
-        if (o->bom) {
-            fputs("\xef\xbb\xbf", o->out);
+    if (o->bom) {
+        fputs("\xef\xbb\xbf", o->out);
+    }
+    if (by_user) {
+        fprintf(o->out, "user%caccess%cdenied%clogin_success%c"
+                "login_failed%cfirst%clast%cdocuments\r\n",
+                s, s, s, s, s, s, s);
+    }
+    else {
+        fprintf(o->out, "path%caccess%cdenied%cfirst%clast%cusers\r\n",
+                s, s, s, s, s);
+    }
+}
+
+#define TABLE_COLUMNS_MAX 8
+
+/* The columns of the table output: headers, and which ones hold numbers
+ * and are aligned to the right. */
+typedef struct table_layout {
+    int ncols;
+    const char *const *header;
+    const int *numeric;
+} table_layout;
+
+static const char *const document_header[] = {
+    "path", "access", "denied", "first", "last", "users (opened)"
+};
+static const int document_numeric[] = { 0, 1, 1, 0, 0, 0 };
+static const char *const user_header[] = {
+    "user", "access", "denied", "sign-in", "failed", "first", "last",
+    "documents (opened)"
+};
+static const int user_numeric[] = { 0, 1, 1, 1, 1, 0, 0, 0 };
+
+/* Returns the cells of ROW in the columns of the table output. */
+static const char **table_cells(apr_pool_t *p, const report_row *row,
+                                int by_user)
+{
+    const char **cells = apr_pcalloc(p, TABLE_COLUMNS_MAX * sizeof(*cells));
+    int n = 0;
+
+    cells[n++] = row->key;
+    cells[n++] = apr_ltoa(p, row->access);
+    cells[n++] = apr_ltoa(p, row->denied);
+    if (by_user) {
+        cells[n++] = apr_ltoa(p, row->login_success);
+        cells[n++] = apr_ltoa(p, row->login_failed);
+    }
+    cells[n++] = row->first;
+    cells[n++] = row->last;
+    cells[n++] = xa_report_names(p, row->names, ", ");
+    return cells;
+}
+
+/* Prints one line of the table. The last column is not padded, so that
+ * lines have no trailing blanks. */
+static void print_table_line(FILE *out, const table_layout *t,
+                             const char *const *cells, const int *width)
+{
+    int i;
+
+    for (i = 0; i < t->ncols; i++) {
+        int pad = width[i] - xa_text_width(cells[i]);
+        int last = i == t->ncols - 1;
+
+        if (last && !*cells[i]) {
+            break;
         }
-        if (by_user) {
-            fprintf(o->out, "user%caccess%cdenied%clogin_success%c"
-                    "login_failed%cfirst%clast%cdocuments\r\n",
-                    s, s, s, s, s, s, s);
+        if (i > 0) {
+            fputs("  ", out);
         }
-        else {
-            fprintf(o->out, "path%caccess%cdenied%cfirst%clast%cusers\r\n",
-                    s, s, s, s, s);
+        for (; t->numeric[i] && pad > 0; pad--) {
+            fputc(' ', out);
+        }
+        fputs(cells[i], out);
+        for (; !last && pad > 0; pad--) {
+            fputc(' ', out);
         }
     }
-    else if (o->format == XA_TABLE && by_user) {
-        fprintf(o->out, "%-20s %7s %7s %7s %7s  %-23s %-23s %s\n", "user",
-                "access", "denied", "sign-in", "failed", "first", "last",
-                "documents (opened)");
+    fputc('\n', out);
+}
+
+/* Prints ROWS as a table in which every column is as wide as its widest
+ * cell, counted in characters. */
+static void print_table(xa_output *o, apr_pool_t *p,
+                        const apr_array_header_t *rows, int by_user)
+{
+    table_layout t;
+    const char ***cells = apr_palloc(p, (rows->nelts + 1) * sizeof(*cells));
+    int width[TABLE_COLUMNS_MAX];
+    int i, j;
+
+    t.ncols = by_user ? 8 : 6;
+    t.header = by_user ? user_header : document_header;
+    t.numeric = by_user ? user_numeric : document_numeric;
+    for (j = 0; j < t.ncols; j++) {
+        width[j] = xa_text_width(t.header[j]);
     }
-    else if (o->format == XA_TABLE) {
-        fprintf(o->out, "%-40s %7s %7s  %-23s %-23s %s\n", "path", "access",
-                "denied", "first", "last", "users (opened)");
+    for (i = 0; i < rows->nelts; i++) {
+        cells[i] = table_cells(p, APR_ARRAY_IDX(rows, i, report_row *),
+                               by_user);
+        for (j = 0; j < t.ncols; j++) {
+            int w = xa_text_width(cells[i][j]);
+
+            width[j] = w > width[j] ? w : width[j];
+        }
+    }
+    print_table_line(o->out, &t, t.header, width);
+    for (i = 0; i < rows->nelts; i++) {
+        print_table_line(o->out, &t, cells[i], width);
     }
 }
 
@@ -215,15 +348,12 @@ apr_array_header_t *xa_report_collect(apr_pool_t *p, int by_user,
                                       const char *const *files, int nfiles,
                                       const xa_filter *f, long *bad)
 {
-    report rep;
+    xa_collector *c = xa_collector_make(p, by_user);
 
-    rep.pool = p;
-    rep.rows = apr_hash_make(p);
-    rep.by_user = by_user;
-    if (xa_read_files(p, files, nfiles, f, add_record, &rep, bad) != 0) {
+    if (xa_read_files(p, files, nfiles, f, xa_collector_add, c, bad) != 0) {
         return NULL;
     }
-    return sorted_rows(&rep);
+    return xa_collector_rows(c);
 }
 
 int xa_report(apr_pool_t *p, const char *kind, const char *const *files,
@@ -249,9 +379,24 @@ int xa_report(apr_pool_t *p, const char *kind, const char *const *files,
     if (!rows) {
         return 2;
     }
-    print_header(o, by_user);
-    for (i = 0; i < rows->nelts; i++) {
-        print_row(o, p, APR_ARRAY_IDX(rows, i, report_row *), by_user);
+    if (o->format == XA_TABLE) {
+        print_table(o, p, rows, by_user);
+    }
+    else {
+        if (o->format == XA_CSV) {
+            print_csv_header(o, by_user);
+        }
+        for (i = 0; i < rows->nelts; i++) {
+            report_row *row = APR_ARRAY_IDX(rows, i, report_row *);
+            const char *names = xa_report_names(p, row->names, ", ");
+
+            if (o->format == XA_CSV) {
+                print_csv_row(o, row, by_user, names);
+            }
+            else {
+                print_json_row(o, row, by_user, names);
+            }
+        }
     }
     if (bad) {
         fprintf(stderr, "extranet-audit: %ld lines skipped (not records)\n",

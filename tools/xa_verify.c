@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 
+#include "xa_input.h"
 #include "xa_verify.h"
 #include "xn_chain.h"
 
@@ -48,26 +50,24 @@ typedef struct checkpoint {
 static apr_array_header_t *read_checkpoints(apr_pool_t *p, const char *path)
 {
     apr_array_header_t *list = apr_array_make(p, 64, sizeof(checkpoint));
-    FILE *in = fopen(path, "rb");
-    char *line = NULL;
-    size_t cap = 0;
+    xa_input *in = xa_input_open(p, path);
+    xa_line line;
+    int rc;
 
     if (!in) {
-        fprintf(stderr, "extranet-audit: cannot open %s: %s\n", path,
-                strerror(errno));
         return NULL;
     }
-    while (getline(&line, &cap, in) > 0) {
+    while ((rc = xa_input_read(in, &line)) > 0) {
         checkpoint cp;
 
-        if (xn_chain_checkpoint_parse(line, &cp.seq, cp.chain)
-            == APR_SUCCESS) {
+        if (!line.too_long
+            && xn_chain_checkpoint_parse(line.data, &cp.seq, cp.chain)
+               == APR_SUCCESS) {
             APR_ARRAY_PUSH(list, checkpoint) = cp;
         }
     }
-    free(line);
-    fclose(in);
-    return list;
+    xa_input_close(in);
+    return rc < 0 ? NULL : list;
 }
 
 typedef struct verify_run {
@@ -78,61 +78,105 @@ typedef struct verify_run {
     int unchecked;
 } verify_run;
 
-static void report_line(const char *file, long lineno, const char *kind,
-                        const char *why)
+static void report_line(FILE *out, const char *file, long lineno,
+                        const char *kind, const char *why)
 {
-    printf("%s:%ld: %s: %s\n", file, lineno, kind, why);
+    fprintf(out, "%s:%ld: %s: %s\n", file, lineno, kind, why);
 }
 
-static int verify_file(xn_chain_verifier *v, const char *file,
-                       verify_run *run, int quiet)
+static void verify_line(xn_chain_verifier *v, const char *file,
+                        const xa_line *line, verify_run *run, int quiet,
+                        FILE *out)
 {
-    FILE *in = strcmp(file, "-") ? fopen(file, "rb") : stdin;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    long lineno = 0;
+    const char *why = NULL;
+    xn_chain_result r;
 
-    if (!in) {
-        fprintf(stderr, "extranet-audit: cannot open %s: %s\n", file,
+    if (line->too_long) {
+        /* The verifier does not see the line, so the next record is
+         * checked against the one before it. */
+        r = XN_CHAIN_BAD;
+        why = "the line is longer than 65536 bytes, which no audit record "
+              "is (inserted or damaged)";
+    }
+    else {
+        r = xn_chain_verify_line(v, line->data, line->len, line->complete,
+                                 &why);
+    }
+    if (r == XN_CHAIN_BAD) {
+        run->bad++;
+        if (run->bad == 1 || !quiet) {
+            report_line(out, file, line->number, run->bad == 1
+                        ? "FIRST BAD RECORD" : "bad record", why);
+        }
+    }
+    else if (r == XN_CHAIN_TRUNCATED) {
+        run->truncated = 1;
+        report_line(out, file, line->number, "TRUNCATED", why);
+    }
+    else if (r == XN_CHAIN_UNCHECKED) {
+        run->unchecked = 1;
+        report_line(out, file, line->number, "note", why);
+    }
+    else if (strstr(line->data, "\"prev_chain\":\"")) {
+        run->anchors++;
+    }
+    else {
+        run->records++;
+    }
+}
+
+/* Copies the spooled reports of one file to standard output. */
+static int copy_spool(FILE *spool)
+{
+    char buf[8192];
+    size_t n;
+
+    if (fflush(spool) != 0 || ferror(spool)) {
+        fprintf(stderr, "extranet-audit: cannot write a temporary file: %s\n",
                 strerror(errno));
         return -1;
     }
-    while ((n = getline(&line, &cap, in)) > 0) {
-        int complete = line[n - 1] == '\n';
-        const char *why = NULL;
-        xn_chain_result r;
-
-        lineno++;
-        r = xn_chain_verify_line(v, line, (apr_size_t)n - complete, complete,
-                                 &why);
-        if (r == XN_CHAIN_BAD) {
-            run->bad++;
-            if (run->bad == 1 || !quiet) {
-                report_line(file, lineno, run->bad == 1 ? "FIRST BAD RECORD"
-                                                        : "bad record", why);
-            }
-        }
-        else if (r == XN_CHAIN_TRUNCATED) {
-            run->truncated = 1;
-            report_line(file, lineno, "TRUNCATED", why);
-        }
-        else if (r == XN_CHAIN_UNCHECKED) {
-            run->unchecked = 1;
-            report_line(file, lineno, "note", why);
-        }
-        else if (strstr(line, "\"prev_chain\":\"")) {
-            run->anchors++;
-        }
-        else {
-            run->records++;
-        }
+    rewind(spool);
+    while ((n = fread(buf, 1, sizeof(buf), spool)) > 0) {
+        fwrite(buf, 1, n, stdout);
     }
-    free(line);
-    if (in != stdin) {
-        fclose(in);
+    if (ferror(spool)) {
+        fprintf(stderr, "extranet-audit: cannot read a temporary file: %s\n",
+                strerror(errno));
+        return -1;
     }
     return 0;
+}
+
+/* Verifies the lines of FILE. The reports wait in a temporary file until
+ * the whole file has been read without error. A damaged gzip file can
+ * decompress to garbage before zlib finds the CRC mismatch at its end, and
+ * that garbage must not be reported as changed records. */
+static int verify_file(apr_pool_t *p, xn_chain_verifier *v, const char *file,
+                       verify_run *run, int quiet)
+{
+    xa_input *in = xa_input_open(p, file);
+    FILE *spool;
+    xa_line line;
+    int rc;
+
+    if (!in) {
+        return -1;
+    }
+    spool = tmpfile();
+    if (!spool) {
+        fprintf(stderr, "extranet-audit: cannot create a temporary file: "
+                "%s\n", strerror(errno));
+        return -1;
+    }
+    while ((rc = xa_input_read(in, &line)) > 0) {
+        verify_line(v, file, &line, run, quiet, spool);
+    }
+    if (rc == 0) {
+        rc = copy_spool(spool);
+    }
+    fclose(spool);
+    return rc;
 }
 
 /* Compares the checkpoints with the verified log. Returns the number of
@@ -175,6 +219,7 @@ int xa_verify(apr_pool_t *p, const xn_chain_key *keys, int nkeys,
     xn_chain_verifier *v = xn_chain_verifier_create(p, keys, nkeys);
     apr_array_header_t *cps = NULL;
     verify_run run;
+    apr_pool_t *fp;
     long problems = 0;
     int i;
 
@@ -188,10 +233,13 @@ int xa_verify(apr_pool_t *p, const xn_chain_key *keys, int nkeys,
             xn_chain_verifier_watch(v, APR_ARRAY_IDX(cps, i, checkpoint).seq);
         }
     }
+    apr_pool_create(&fp, p);
     for (i = 0; i < nfiles; i++) {
-        if (verify_file(v, files[i], &run, quiet) != 0) {
+        /* The per-file pool closes the input. */
+        if (verify_file(fp, v, files[i], &run, quiet) != 0) {
             return 2;
         }
+        apr_pool_clear(fp);
     }
     if (cps) {
         problems = check_checkpoints(v, cps);
@@ -204,69 +252,106 @@ int xa_verify(apr_pool_t *p, const xn_chain_key *keys, int nkeys,
     return run.bad || run.truncated || problems ? 1 : 0;
 }
 
+/* Returns 1 when LINE is a sealed record from before BEFORE, and then sets
+ * LAST to the chain position after it. */
+static int prune_removes(apr_pool_t *p, const xa_line *line,
+                         apr_time_t before, xn_chain_state *last)
+{
+    xn_chain_fields f;
+    xa_record rec;
+    apr_pool_t *rp;
+    int removes;
+
+    if (!line->complete || line->too_long) {
+        return 0;
+    }
+    apr_pool_create(&rp, p);
+    removes = xn_chain_parse(&f, line->data, line->len) == APR_SUCCESS
+              && xa_record_parse(&rec, rp, line->data, line->len) == 0
+              && rec.when < before;
+    apr_pool_destroy(rp);
+    if (removes) {
+        last->seq = f.seq;
+        memcpy(last->chain, f.anchor ? f.prev_chain : f.chain,
+               sizeof(last->chain));
+    }
+    return removes;
+}
+
+/* Copies IN to OUT without the records before BEFORE, which a prune anchor
+ * replaces. Returns 0, or -1 on a read error or an overlong line. */
+static int prune_copy(apr_pool_t *p, const xn_chain_key *key,
+                      apr_time_t before, xa_input *in, const char *file,
+                      FILE *out, xn_chain_state *last, long *removed)
+{
+    xa_line line;
+    int copying = 0;
+    int rc;
+
+    while ((rc = xa_input_read(in, &line)) > 0) {
+        if (line.too_long) {
+            fprintf(stderr, "extranet-audit: %s:%ld: the line is longer "
+                    "than 65536 bytes, so %s is no audit log\n", file,
+                    line.number, file);
+            return -1;
+        }
+        if (!copying && prune_removes(p, &line, before, last)) {
+            (*removed)++;
+            continue;
+        }
+        if (!copying && *removed > 0) {
+            xa_write_prune_anchor(p, key, last, *removed, out);
+        }
+        copying = 1;
+        fwrite(line.data, 1, line.len, out);
+        if (line.complete) {
+            fputc('\n', out);
+        }
+    }
+    if (rc == 0 && !copying && *removed > 0) {
+        xa_write_prune_anchor(p, key, last, *removed, out);
+    }
+    return rc < 0 ? -1 : 0;
+}
+
 /* Writes the prune anchor and the records from the first one at or after
- * BEFORE to OUT. */
+ * BEFORE to OUTPUT, through a temporary file that is renamed at the end. */
 int xa_prune(apr_pool_t *p, const xn_chain_key *key, apr_time_t before,
              const char *file, const char *output)
 {
-    FILE *in = fopen(file, "rb");
-    FILE *out = NULL;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    xa_input *in = xa_input_open(p, file);
+    const char *tmp = apr_pstrcat(p, output, ".tmp", NULL);
+    FILE *out;
     xn_chain_state last;
     long removed = 0;
-    int copying = 0;
-    const char *tmp = apr_pstrcat(p, output, ".tmp", NULL);
+    int rc;
 
     xn_chain_state_init(&last);
     if (!in) {
-        fprintf(stderr, "extranet-audit: cannot open %s: %s\n", file,
-                strerror(errno));
         return 2;
     }
     out = fopen(tmp, "wb");
     if (!out) {
         fprintf(stderr, "extranet-audit: cannot create %s: %s\n", tmp,
                 strerror(errno));
-        fclose(in);
+        xa_input_close(in);
         return 2;
     }
     fchmod(fileno(out), 0640);
-    while ((n = getline(&line, &cap, in)) > 0) {
-        xn_chain_fields f;
-        xa_record rec;
-        apr_pool_t *rp;
-
-        if (!copying) {
-            apr_pool_create(&rp, p);
-            if (line[n - 1] == '\n'
-                && xn_chain_parse(&f, line, (apr_size_t)n - 1) == APR_SUCCESS
-                && xa_record_parse(&rec, rp, line, (apr_size_t)n - 1) == 0
-                && rec.when < before) {
-                last.seq = f.seq;
-                memcpy(last.chain, f.anchor ? f.prev_chain : f.chain,
-                       sizeof(last.chain));
-                removed++;
-                apr_pool_destroy(rp);
-                continue;
-            }
-            apr_pool_destroy(rp);
-            copying = 1;
-            if (removed > 0) {
-                xa_write_prune_anchor(p, key, &last, removed, out);
-            }
-        }
-        fwrite(line, 1, (size_t)n, out);
-    }
-    if (!copying && removed > 0) {
-        xa_write_prune_anchor(p, key, &last, removed, out);
-    }
-    free(line);
-    fclose(in);
-    if (fclose(out) != 0 || rename(tmp, output) != 0) {
-        fprintf(stderr, "extranet-audit: cannot write %s: %s\n", output,
+    rc = prune_copy(p, key, before, in, file, out, &last, &removed);
+    xa_input_close(in);
+    if (fclose(out) != 0 && rc == 0) {
+        fprintf(stderr, "extranet-audit: cannot write %s: %s\n", tmp,
                 strerror(errno));
+        rc = -1;
+    }
+    if (rc == 0 && rename(tmp, output) != 0) {
+        fprintf(stderr, "extranet-audit: cannot rename %s to %s: %s\n", tmp,
+                output, strerror(errno));
+        rc = -1;
+    }
+    if (rc != 0) {
+        unlink(tmp);
         return 2;
     }
     fprintf(stderr, "extranet-audit: %ld records removed, %s starts at seq %"

@@ -383,6 +383,21 @@ class HttpdServer:
                 pass
         return "\n".join(out)
 
+    def child_pids(self):
+        """Return the pids of the httpd parent's child processes."""
+        pids = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if self.proc is not None and int(fields[1]) == self.proc.pid:
+                pids.append(int(pid))
+        return pids
+
     # -- logs -----------------------------------------------------------------
 
     def error_log_mark(self):

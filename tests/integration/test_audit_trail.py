@@ -594,25 +594,19 @@ def processes_of(server):
     """Return {pid: (open file paths, thread count)} for the httpd parent's
     child processes."""
     result = {}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    for pid in server.child_pids():
         try:
-            with open("/proc/%s/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) != server.proc.pid:
-                continue
-            fd_dir = "/proc/%s/fd" % pid
+            fd_dir = "/proc/%d/fd" % pid
             paths = set()
             for fd in os.listdir(fd_dir):
                 try:
                     paths.add(os.readlink(os.path.join(fd_dir, fd)))
                 except OSError:
                     pass
-            threads = len(os.listdir("/proc/%s/task" % pid))
-        except (OSError, IndexError):
+            threads = len(os.listdir("/proc/%d/task" % pid))
+        except OSError:
             continue
-        result[int(pid)] = (paths, threads)
+        result[pid] = (paths, threads)
     return result
 
 

@@ -334,16 +334,9 @@ class TestMemory:
 def links_rss(server):
     """Return the summed anonymous RSS in bytes of httpd's children."""
     total = 0
-    parent = server.proc.pid
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    for pid in server.child_pids():
         try:
-            with open("/proc/%s/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            if int(fields[1]) != parent:
-                continue
-            with open("/proc/%s/status" % pid) as f:
+            with open("/proc/%d/status" % pid) as f:
                 for line in f:
                     if line.startswith("RssAnon:"):
                         total += int(line.split()[1]) * 1024
