@@ -269,10 +269,32 @@ static int fail(server_rec *s, const char *directive, const char *err)
     return !OK;
 }
 
+/* Returns !OK when another host writes the same audit log with another
+ * key: one chain has one key at a time. */
+static int check_shared_key(apr_hash_t *log_keys, const xn_server_config *conf,
+                            apr_pool_t *ptemp)
+{
+    const char *target = conf->audit_log[0] == '|' ? conf->audit_log
+                         : ap_server_root_relative(ptemp, conf->audit_log);
+    const char *id = conf->audit_key ? conf->audit_key->id : "";
+    const char *seen;
+
+    if (!target) {
+        return OK;
+    }
+    seen = apr_hash_get(log_keys, target, APR_HASH_KEY_STRING);
+    if (!seen) {
+        apr_hash_set(log_keys, target, APR_HASH_KEY_STRING, id);
+        return OK;
+    }
+    return strcmp(seen, id) == 0 ? OK : !OK;
+}
+
 int xn_auditconf_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                        server_rec *s)
 {
     apr_hash_t *keys = apr_hash_make(ptemp);
+    apr_hash_t *log_keys = apr_hash_make(ptemp);
     server_rec *vs;
 
     (void)plog;
@@ -315,6 +337,18 @@ int xn_auditconf_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             return fail(vs, "ExtranetAuditKeyFile", err);
         }
         apr_hash_set(keys, path, APR_HASH_KEY_STRING, conf->audit_key);
+    }
+    for (vs = s; vs; vs = vs->next) {
+        xn_server_config *conf = xn_config_server(vs);
+
+        if (conf->enabled == 1 && conf->audit_log
+            && check_shared_key(log_keys, conf, ptemp) != OK) {
+            return fail(vs, "ExtranetAuditKeyFile", apr_psprintf(ptemp,
+                        "\"%s\" differs from the key of another virtual "
+                        "host that writes ExtranetAuditLog \"%s\"; hosts "
+                        "that share an audit log share its key",
+                        conf->audit_key_file, conf->audit_log));
+        }
     }
     return OK;
 }

@@ -21,6 +21,7 @@
 #include <ap_listen.h>
 
 #include <http_core.h>
+#include <http_main.h>
 #include <http_log.h>
 #include <util_mutex.h>
 
@@ -34,12 +35,14 @@
 #define XN_AUDIT_TAIL_READ   (3 * XN_AUDIT_LINE_MAX)
 #define XN_AUDIT_LOCK_SPINS  64
 #define XN_AUDIT_BATCH       256           /* records per write */
-#define XN_AUDIT_READ_SIZE   (256 * 1024)  /* the writer's input buffer */
+#define XN_AUDIT_READ_SIZE   (64 * 1024)   /* the writer's input buffer */
 #define XN_AUDIT_PIPE_SIZE   (1024 * 1024) /* the pipe, where Linux allows */
 #define XN_AUDIT_SEND_WAIT   apr_time_from_sec(5)
 #define XN_AUDIT_STOP_WAIT   apr_time_from_sec(10)
 #define XN_AUDIT_GATHER      apr_time_from_msec(2)
 #define XN_AUDIT_SPACE_CHECK_MS 10
+/* Every line of xn_audit_format starts with this. */
+#define XN_AUDIT_RECORD_START "{\"time\":\""
 
 enum { SINK_FILE, SINK_PIPE, SINK_SYSLOG };
 
@@ -57,6 +60,7 @@ typedef struct audit_shared {
     volatile apr_uint32_t failing;   /* the last write failed */
     volatile apr_uint32_t input_failing; /* a child could not send */
     apr_uint32_t torn;               /* a write stopped inside a line */
+    apr_uint32_t writing;            /* a writer is inside a file write */
     apr_time_t error_logged;
     apr_uint64_t errors;
 } audit_shared;
@@ -73,6 +77,7 @@ struct xn_auditlog {
     int kind;
     int facility;                    /* SINK_SYSLOG */
     apr_file_t *file;
+    piped_log *program;              /* SINK_PIPE: the program */
     apr_pool_t *pool;                /* pconf */
     apr_pool_t *file_pool;           /* per process, after a reopen */
     apr_uint64_t generation;         /* per process: generation of file */
@@ -87,6 +92,7 @@ struct xn_auditlog {
     apr_file_t *pipe_out;            /* write end: the children's output */
     struct audit_writer *writer;     /* the running writer, parent only */
     apr_proc_t writer_pid;           /* the last writer started */
+    const char *lost_writer;         /* set while replacing a dead writer */
     apr_uint32_t input_error_logged; /* per process: second of last error */
     apr_uint32_t space_checked;      /* per process: msec of last statvfs */
     apr_uint32_t space_low;          /* per process: its answer */
@@ -128,6 +134,26 @@ static apr_status_t open_file(apr_file_t **file, const char *path,
                          p);
 }
 
+/* Starts the program of a piped sink once, in the process pool, and finds
+ * it again after a restart. A pconf one would end at a graceful restart
+ * while the old writer still writes the old children's records to it.
+ * NOTE: a program that the configuration no longer names runs on until
+ * httpd stops. */
+static piped_log *open_program(const char *target)
+{
+    const char *name = apr_pstrcat(ap_pglobal, "mod_extranet-audit-program:",
+                                   target, NULL);
+    piped_log **pl = ap_retained_data_get(name);
+
+    if (!pl) {
+        pl = ap_retained_data_create(name, sizeof(*pl));
+    }
+    if (!*pl) {
+        *pl = ap_open_piped_log(ap_pglobal, target + 1);
+    }
+    return *pl;
+}
+
 static apr_status_t open_target(xn_auditlog *log, apr_pool_t *pconf,
                                 const char **err)
 {
@@ -139,13 +165,14 @@ static apr_status_t open_target(xn_auditlog *log, apr_pool_t *pconf,
         return APR_SUCCESS;
     }
     if (log->target[0] == '|') {
-        piped_log *pl = ap_open_piped_log(pconf, log->target + 1);
+        piped_log *pl = open_program(log->target);
 
         if (!pl) {
             *err = "cannot start the program";
             return APR_EGENERAL;
         }
         log->kind = SINK_PIPE;
+        log->program = pl;
         log->file = ap_piped_log_write_fd(pl);
         return APR_SUCCESS;
     }
@@ -190,6 +217,36 @@ static apr_status_t open_checkpoint(xn_auditlog *log, apr_pool_t *pconf,
     return rv;
 }
 
+/* Finds a sink already opened on the same file as LOG under another
+ * spelling ("dir/./audit.log", a link), by device and inode. Then sets
+ * *FOUND to it, closes LOG's handle, and returns APR_EEXIST; otherwise
+ * records LOG and returns APR_SUCCESS. Two sinks on one file would mix two
+ * chains in it. */
+static apr_status_t same_file_as(apr_hash_t *opened, xn_auditlog *log,
+                                 apr_pool_t *ptemp, xn_auditlog **found)
+{
+    apr_finfo_t finfo;
+    const char *id;
+    xn_auditlog *other;
+
+    if (log->kind != SINK_FILE
+        || apr_file_info_get(&finfo, APR_FINFO_IDENT, log->file)
+           != APR_SUCCESS) {
+        return APR_SUCCESS;
+    }
+    id = apr_psprintf(ptemp, "file:%lu:%lu", (unsigned long)finfo.device,
+                      (unsigned long)finfo.inode);
+    other = apr_hash_get(opened, id, APR_HASH_KEY_STRING);
+    if (!other) {
+        apr_hash_set(opened, id, APR_HASH_KEY_STRING, log);
+        return APR_SUCCESS;
+    }
+    apr_file_close(log->file);
+    *found = other;
+    apr_hash_set(opened, log->target, APR_HASH_KEY_STRING, other);
+    return APR_EEXIST;
+}
+
 int xn_auditsink_open(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
 {
     apr_hash_t *opened = apr_hash_make(ptemp);
@@ -198,6 +255,7 @@ int xn_auditsink_open(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     for (vs = s; vs; vs = vs->next) {
         xn_server_config *conf = xn_config_server(vs);
         xn_auditlog *log;
+        xn_auditlog *other = NULL;
         const char *err = NULL;
 
         if (conf->enabled != 1 || !conf->audit_log) {
@@ -216,6 +274,19 @@ int xn_auditsink_open(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                              "ExtranetAuditLog: \"%s\": %s", conf->audit_log,
                              err);
                 return !OK;
+            }
+            if (same_file_as(opened, log, ptemp, &other) != APR_SUCCESS) {
+                if (strcmp(other->key ? other->key->id : "",
+                           log->key ? log->key->id : "") != 0) {
+                    ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, XNLOGNO(0601)
+                                 "ExtranetAuditLog: \"%s\" is the file of "
+                                 "\"%s\" with another ExtranetAuditKeyFile; "
+                                 "hosts that share an audit log share its key",
+                                 conf->audit_log, other->target);
+                    return !OK;
+                }
+                conf->audit = other;
+                continue;
             }
             if (open_checkpoint(log, pconf, &err) != APR_SUCCESS) {
                 ap_log_error(APLOG_MARK, APLOG_EMERG, 0, vs, XNLOGNO(1002)
@@ -357,7 +428,20 @@ static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
         written = total;
     }
     else {
-        rv = apr_file_writev_full(log->file, vec, nvec, &written);
+        /* One buffer and apr_file_write_full, which counts the bytes that
+         * reached the file exactly, also when a write stops short. */
+        char *buf = apr_palloc(p, total);
+        apr_size_t at = 0;
+
+        for (i = 0; i < nvec; i++) {
+            memcpy(buf + at, vec[i].iov_base, vec[i].iov_len);
+            at += vec[i].iov_len;
+        }
+        /* A writer killed inside the write leaves "writing" set for the
+         * next one, which then reads the chain state from the file. */
+        sh->writing = 1;
+        rv = apr_file_write_full(log->file, buf, total, &written);
+        sh->writing = 0;
     }
     sh->size += written;
     for (i = 0; i < n && end[i] <= written; i++) {
@@ -563,6 +647,13 @@ static void write_batch(xn_auditlog *log, apr_pool_t *p,
         log->shared->failing = 1;
         return;
     }
+    /* After a graceful restart with a new key, the old and the new writer
+     * both write for a while: each switch of key gets its anchor. */
+    if (log->key && strcmp(log->shared->key_id, log->key->id) != 0) {
+        rv = write_anchor(log, p, now, "key_change",
+                          apr_pstrcat(p, "key id ", log->key->id, NULL));
+        memcpy(log->shared->key_id, log->key->id, sizeof(log->shared->key_id));
+    }
     /* Each write ends where a checkpoint is due, so that checkpoints fall
      * every ExtranetAuditCheckpoint records exactly. */
     while (rv == APR_SUCCESS && done < n) {
@@ -600,8 +691,23 @@ static apr_size_t write_lines(xn_auditlog *log, apr_pool_t *p, char *buf,
     int n = 0;
 
     while ((nl = memchr(buf + used, '\n', len - used)) != NULL) {
+        apr_size_t line_len = (apr_size_t)(nl + 1 - (buf + used));
+
+        if (line_len < sizeof(XN_AUDIT_RECORD_START)
+            || memcmp(buf + used, XN_AUDIT_RECORD_START,
+                      sizeof(XN_AUDIT_RECORD_START) - 1) != 0) {
+            /* The rest of a record whose start a killed writer had read:
+             * inside a record the start cannot occur unescaped. */
+            ap_log_error(APLOG_MARK, APLOG_ERR, 0, log->s, XNLOGNO(1018)
+                         "the writer of the audit log %s dropped %"
+                         APR_SIZE_T_FMT " bytes of a record whose start "
+                         "was lost with an earlier writer", log->target,
+                         line_len);
+            used += line_len;
+            continue;
+        }
         lines[n].data = buf + used;
-        lines[n].len = (apr_size_t)(nl + 1 - (buf + used));
+        lines[n].len = line_len;
         used += lines[n++].len;
         if (n == XN_AUDIT_BATCH) {
             write_batch(log, p, lines, n);
@@ -723,12 +829,74 @@ typedef struct audit_writer {
 } audit_writer;
 
 static apr_status_t start_writer(xn_auditlog *log);
+static apr_status_t read_tail(xn_auditlog *log, apr_pool_t *p,
+                              const char **prev, const char **last,
+                              int *torn);
 
+/* Closes the write end of LOG's pipe in a writer. A log whose pipe does not
+ * exist yet (it is made after this writer) has none. */
 static int close_input(xn_auditlog *log, void *baton)
 {
     (void)baton;
-    apr_file_close(log->pipe_out);
+    if (log->pipe_out) {
+        apr_file_close(log->pipe_out);
+        log->pipe_out = NULL;
+    }
+    /* Without the read end of a piped sink's program, a write to a program
+     * that has ended fails at once instead of filling the pipe. */
+    if (log->program && ap_piped_log_read_fd(log->program)) {
+        apr_file_close(ap_piped_log_read_fd(log->program));
+    }
     return OK;
+}
+
+/* Takes the chain state from the end of the file when an earlier writer
+ * was killed inside a write: the shared state then lags behind the file,
+ * and the next record would repeat a seq. */
+static void resync_after_crash(xn_auditlog *log, apr_pool_t *p)
+{
+    audit_shared *sh = log->shared;
+    const char *prev = NULL;
+    const char *last = NULL;
+    xn_chain_fields f;
+    int torn = 0;
+
+    if (log->kind != SINK_FILE || lock_log(log) != APR_SUCCESS) {
+        return;
+    }
+    if (sh->writing) {
+        if (read_tail(log, p, &prev, &last, &torn) == APR_SUCCESS && last
+            && xn_chain_parse(&f, last, strlen(last)) == APR_SUCCESS) {
+            sh->chain.seq = f.seq;
+            memcpy(sh->chain.chain, f.anchor ? f.prev_chain : f.chain,
+                   XN_CHAIN_HEX + 1);
+        }
+        sh->torn = torn;
+        sh->writing = 0;
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, log->s, XNLOGNO(1019)
+                     "the audit log %s continues after seq %" APR_UINT64_T_FMT
+                     " from its last complete line%s", log->target,
+                     sh->chain.seq, torn ? "; the line after it is torn" : "");
+    }
+    apr_global_mutex_unlock(log->retained->mutex);
+}
+
+/* Writes the writer_lost record that tells auditors where records may be
+ * missing. */
+static void record_lost_writer(xn_auditlog *log, apr_pool_t *p)
+{
+    xn_audit_record rec;
+    audit_line line;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.time = apr_time_now();
+    rec.event = XN_EVENT_WRITER_LOST;
+    rec.detail = log->lost_writer;
+    rec.status = -1;
+    rec.bytes = -1;
+    rec.host = log->s->server_hostname;
+    line.data = xn_audit_format(p, &rec, &line.len);
+    write_batch(log, p, &line, 1);
 }
 
 /* Runs in the new writer process and never returns. It holds no write end
@@ -758,6 +926,10 @@ static void run_writer(xn_auditlog *log)
                      log->target);
         _exit(1);
     }
+    resync_after_crash(log, pool);
+    if (log->lost_writer) {
+        record_lost_writer(log, pool);
+    }
     writer_loop(log, pool);
     /* _exit: the parent's pool cleanups (its pid file) are not ours. */
     _exit(0);
@@ -786,7 +958,10 @@ static void writer_maintenance(int reason, void *data, int status)
                      "the writer of the audit log %s (pid %" APR_PID_T_FMT
                      ") ended with status %d; starting a new one",
                      log->target, w->proc.pid, status);
+        log->lost_writer = apr_psprintf(w->pool, "pid %" APR_PID_T_FMT
+                                        ", status %d", w->proc.pid, status);
         start_writer(log);
+        log->lost_writer = NULL;
     }
     apr_pool_destroy(w->pool);
 }

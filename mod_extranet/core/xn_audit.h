@@ -29,6 +29,9 @@
 /* httpd read its configuration (start-up or restart): "host" is the main
  * server, "detail" the module version and the audit key id. */
 #define XN_EVENT_CONFIG_LOAD    "config_load"
+/* The audit writer before this one ended unexpectedly: records it had read
+ * but not written are lost. "detail" names its pid and exit status. */
+#define XN_EVENT_WRITER_LOST    "writer_lost"
 /* Anchor records of the chain (see xn_chain.h). chain_start: a new log, a
  * new key, a rotated file or a chain that could not be continued, "reason"
  * gives which. prune: extranet-audit prune removed the records before it. */
