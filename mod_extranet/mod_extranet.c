@@ -114,7 +114,10 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_check_config(xn_config_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(xn_auditconf_check, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_open_logs(xn_auditlog_open, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    /* First, so that processes other modules fork from the parent in their
+     * post_config (mod_cgid's daemon) come after the parent has handed the
+     * audit key and files to the audit writer and dropped them. */
+    ap_hook_post_config(post_config, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(xn_login_handler, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(xn_directory_status_handler, NULL, NULL, APR_HOOK_MIDDLE);

@@ -190,7 +190,7 @@ const char *xn_auditconf_on_failure(cmd_parms *cmd, void *dconf,
 /* Reads the key file at PATH. The file must be a regular file that no group
  * or other user may read or write, because anyone who reads the key can
  * forge a chain. */
-static apr_status_t read_key(xn_chain_key *key, const char **err,
+apr_status_t xn_auditconf_read_key(xn_chain_key *key, const char **err,
                              apr_pool_t *p, const char *path)
 {
     apr_file_t *f = NULL;
@@ -333,7 +333,7 @@ int xn_auditconf_check(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
             continue;
         }
         conf->audit_key = apr_pcalloc(pconf, sizeof(xn_chain_key));
-        if (read_key(conf->audit_key, &err, pconf, path) != APR_SUCCESS) {
+        if (xn_auditconf_read_key(conf->audit_key, &err, pconf, path) != APR_SUCCESS) {
             return fail(vs, "ExtranetAuditKeyFile", err);
         }
         apr_hash_set(keys, path, APR_HASH_KEY_STRING, conf->audit_key);

@@ -7,6 +7,7 @@
 #define XN_AUDITCONF_H
 
 #include "xn_private.h"
+#include "xn_chain.h"
 
 /* ExtranetAuditKeyFile value for records without a chain. */
 #define XN_AUDIT_NO_KEY        "none"
@@ -23,6 +24,11 @@
 
 const char *xn_auditconf_key_file(cmd_parms *cmd, void *dconf,
                                   const char *arg);
+
+/* Reads the key file PATH into KEY after checking that only root can read
+ * it. On error *ERR names the file and the reason. */
+apr_status_t xn_auditconf_read_key(xn_chain_key *key, const char **err,
+                                   apr_pool_t *p, const char *path);
 const char *xn_auditconf_checkpoint(cmd_parms *cmd, void *dconf,
                                     const char *target, const char *records,
                                     const char *seconds);

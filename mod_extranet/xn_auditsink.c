@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include <sys/statvfs.h>
 #include <syslog.h>
+#include <paths.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <apr_strings.h>
 #include <apr_atomic.h>
@@ -61,6 +64,7 @@ typedef struct audit_shared {
     volatile apr_uint32_t input_failing; /* a child could not send */
     apr_uint32_t torn;               /* a write stopped inside a line */
     apr_uint32_t writing;            /* a writer is inside a file write */
+    volatile apr_uint32_t space_low; /* the writer found < 64 KiB free */
     apr_time_t error_logged;
     apr_uint64_t errors;
 } audit_shared;
@@ -378,6 +382,39 @@ static apr_status_t write_checkpoint(xn_auditlog *log, apr_pool_t *p,
     return rv;
 }
 
+/* Returns 1 when a syslog daemon accepts datagrams on _PATH_LOG. */
+static int syslog_reachable(void)
+{
+    struct sockaddr_un addr;
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int ok;
+
+    if (fd < 0) {
+        return 0;
+    }
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    apr_cpystrn(addr.sun_path, _PATH_LOG, sizeof(addr.sun_path));
+    ok = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
+    close(fd);
+    return ok;
+}
+
+/* Records in shared memory whether the file system of LOG's file has less
+ * than XN_AUDIT_FREE_MIN free, for children that cannot look themselves.
+ * Runs in the writer, which holds the file. */
+static void measure_space(xn_auditlog *log)
+{
+    struct statvfs st;
+    apr_os_file_t fd;
+
+    if (apr_os_file_get(&fd, log->file) == APR_SUCCESS
+        && fstatvfs(fd, &st) == 0) {
+        log->shared->space_low = (apr_uint64_t)st.f_bavail * st.f_frsize
+                                 < XN_AUDIT_FREE_MIN;
+    }
+}
+
 /* Seals LINES[0..N-1] in order (the first as an anchor record when ANCHOR
  * is set) and writes them with one system call. The shared chain advances
  * over the records that were written whole, whose number goes to *WHOLE.
@@ -396,6 +433,7 @@ static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
     apr_size_t boundary = 0;
     apr_status_t rv = APR_SUCCESS;
     int nvec = 0;
+    int reachable = log->kind == SINK_SYSLOG && syslog_reachable();
     int i;
 
     if (sh->torn && log->kind == SINK_FILE) {
@@ -415,7 +453,7 @@ static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
         else if (log->key) {
             out = xn_chain_seal(p, log->key, &next, out, len, &len);
         }
-        if (log->kind == SINK_SYSLOG) {
+        if (log->kind == SINK_SYSLOG && reachable) {
             syslog(log->facility | LOG_INFO, "%.*s", (int)(len - 1), out);
         }
         vec[nvec].iov_base = (char *)out;
@@ -425,7 +463,13 @@ static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
         after[i] = next;
     }
     if (log->kind == SINK_SYSLOG) {
-        written = total;
+        /* syslog(3) drops messages silently when no daemon listens. */
+        if (reachable) {
+            written = total;
+        }
+        else {
+            rv = APR_ECONNREFUSED;
+        }
     }
     else {
         /* One buffer and apr_file_write_full, which counts the bytes that
@@ -442,6 +486,7 @@ static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
         sh->writing = 1;
         rv = apr_file_write_full(log->file, buf, total, &written);
         sh->writing = 0;
+        measure_space(log);
     }
     sh->size += written;
     for (i = 0; i < n && end[i] <= written; i++) {
@@ -637,8 +682,17 @@ static void write_batch(xn_auditlog *log, apr_pool_t *p,
                         const audit_line *lines, int n)
 {
     apr_time_t now = apr_time_now();
-    apr_status_t rv = lock_log(log);
+    apr_status_t rv;
     int done = 0;
+
+    if ((log->kind == SINK_FILE && !log->file)
+        || (log->key && !log->key->inner)) {
+        /* A writer whose files or key could not be opened again. */
+        log->shared->failing = 1;
+        log_write_error(log, APR_EBADF, n, now);
+        return;
+    }
+    rv = lock_log(log);
 
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, log->s, XNLOGNO(1005)
@@ -733,11 +787,22 @@ static void writer_loop(xn_auditlog *log, apr_pool_t *pool)
     apr_size_t have = 0;
 
     apr_pool_create(&p, pool);
+    /* An idle writer still measures the free space every
+     * XN_AUDIT_SPACE_CHECK_MS, for children that cannot. */
+    apr_file_pipe_timeout_set(log->pipe_in,
+                              apr_time_from_msec(XN_AUDIT_SPACE_CHECK_MS));
     for (;;) {
         apr_size_t n = XN_AUDIT_READ_SIZE - have;
         apr_size_t used;
+        apr_status_t rv = apr_file_read(log->pipe_in, buf + have, &n);
 
-        if (apr_file_read(log->pipe_in, buf + have, &n) != APR_SUCCESS) {
+        if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv)) {
+            if (log->kind == SINK_FILE) {
+                measure_space(log);
+            }
+            continue;
+        }
+        if (rv != APR_SUCCESS) {
             break;
         }
         have += n;
@@ -807,10 +872,13 @@ int xn_auditsink_unavailable(xn_auditlog *log)
     if (now_ms - apr_atomic_read32(&log->space_checked)
         >= XN_AUDIT_SPACE_CHECK_MS) {
         apr_atomic_set32(&log->space_checked, now_ms);
+        /* A child that cannot reach the log's directory (root only, as
+         * /var/log/apache2 on Debian) uses what the writer measured. */
         apr_atomic_set32(&log->space_low,
                          statvfs(log->path, &st) == 0
-                         && (apr_uint64_t)st.f_bavail * st.f_frsize
-                            < XN_AUDIT_FREE_MIN);
+                         ? (apr_uint64_t)st.f_bavail * st.f_frsize
+                           < XN_AUDIT_FREE_MIN
+                         : log->shared->space_low);
     }
     return apr_atomic_read32(&log->space_low) != 0;
 }
@@ -881,6 +949,37 @@ static void resync_after_crash(xn_auditlog *log, apr_pool_t *p)
     apr_global_mutex_unlock(log->retained->mutex);
 }
 
+/* Opens the files and reads the key that the parent dropped after it
+ * started the first writer. Runs in a writer that replaces a dead one. */
+static apr_status_t reopen_dropped(xn_auditlog *log, apr_pool_t *p)
+{
+    const char *err = NULL;
+    apr_status_t rv = APR_SUCCESS;
+
+    if (log->kind == SINK_FILE && !log->file) {
+        rv = open_file(&log->file, log->path, p);
+    }
+    if (rv == APR_SUCCESS && log->checkpoint_path && !log->checkpoint_file) {
+        rv = open_file(&log->checkpoint_file, log->checkpoint_path, p);
+    }
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, rv, log->s, XNLOGNO(1020)
+                     "the writer of the audit log %s cannot open its files",
+                     log->target);
+        return rv;
+    }
+    if (log->key && !log->key->inner) {
+        rv = xn_auditconf_read_key(log->key, &err, p, ap_server_root_relative(
+                                   p, log->conf->audit_key_file));
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, log->s, XNLOGNO(1021)
+                         "the writer of the audit log %s cannot read its key: "
+                         "%s", log->target, err);
+        }
+    }
+    return rv;
+}
+
 /* Writes the writer_lost record that tells auditors where records may be
  * missing. */
 static void record_lost_writer(xn_auditlog *log, apr_pool_t *p)
@@ -925,6 +1024,11 @@ static void run_writer(xn_auditlog *log)
                      "cannot attach to the mutex of the audit log %s",
                      log->target);
         _exit(1);
+    }
+    if (reopen_dropped(log, pool) != APR_SUCCESS) {
+        /* Fail closed: records are lost and counted, and deny refuses
+         * audited requests, until a restart fixes the files. */
+        log->shared->failing = 1;
     }
     resync_after_crash(log, pool);
     if (log->lost_writer) {
@@ -1091,6 +1195,11 @@ static apr_status_t read_tail(xn_auditlog *log, apr_pool_t *p,
         rv = apr_file_info_get(&finfo, APR_FINFO_SIZE, f);
     }
     if (rv != APR_SUCCESS || finfo.size == 0) {
+        /* Closed now, not with the pool: processes forked later in
+         * post_config (the writer, mod_cgid's daemon) must not inherit it. */
+        if (f) {
+            apr_file_close(f);
+        }
         log->shared->size = 0;
         return rv;
     }
@@ -1286,6 +1395,25 @@ static apr_status_t check_free_space(xn_auditlog *log)
     return APR_SUCCESS;
 }
 
+/* Leaves the log file, the checkpoint file and the key to the writer: the
+ * parent and every process forked from it later (children, mod_cgid's
+ * daemon) hold none of them. A writer that replaces a dead one opens and
+ * reads them again. */
+static void drop_secrets(xn_auditlog *log)
+{
+    if (log->kind == SINK_FILE && log->file) {
+        apr_file_close(log->file);
+        log->file = NULL;
+    }
+    if (log->checkpoint_file) {
+        apr_file_close(log->checkpoint_file);
+        log->checkpoint_file = NULL;
+    }
+    if (log->key) {
+        xn_chain_key_forget(log->key);
+    }
+}
+
 static int start_log(xn_auditlog *log, void *baton)
 {
     server_rec *s = log->s;
@@ -1319,7 +1447,11 @@ static int start_log(xn_auditlog *log, void *baton)
                      "records carry no chain and are not tamper-evident",
                      log->target);
     }
-    return open_writer(log, log->pool) == APR_SUCCESS ? OK : !OK;
+    if (open_writer(log, log->pool) != APR_SUCCESS) {
+        return !OK;
+    }
+    drop_secrets(log);
+    return OK;
 }
 
 int xn_auditsink_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
