@@ -1,6 +1,6 @@
-"""Attacks on the audit trail: killed and stopped writers, graceful restarts
+"""The audit trail under stress: killed and stopped writers, graceful restarts
 with requests in flight, piped and syslog sinks, full disks, two hosts on
-one log, CGI helpers and hostile request fields.
+one log, CGI programs and hostile request fields.
 
 Each test states the behaviour that the audit trail promises in
 docs/audit-log.md and docs/DESIGN.md. Load loops are bounded: at most 50
@@ -167,7 +167,7 @@ def root_only_disk(size="256k", mode="0755"):
     """Mount a tmpfs of SIZE inside a folder that only root may enter, as
     Debian's /var/log/apache2 (root:adm 0750) is for www-data. Returns
     (mount point, folder) or skips."""
-    folder = tempfile.mkdtemp(prefix="extranet-attack-")
+    folder = tempfile.mkdtemp(prefix="extranet-robust-")
     mount = os.path.join(folder, "disk")
     os.mkdir(mount)
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o",
@@ -785,7 +785,7 @@ class TestHeldUp:
     # session store and the MPM, not the audit trail.
     @pytest.mark.log_allow(r"XN0301", r"XN1203", *WORKERS_BUSY)
     def test_restarts_with_rotation_keep_chain(self, httpd, tmp_path):
-        folder = pathlib.Path(tempfile.mkdtemp(prefix="extranet-attack-"))
+        folder = pathlib.Path(tempfile.mkdtemp(prefix="extranet-robust-"))
         log = str(folder / "audit.log")
         key = write_key(str(tmp_path / "k"), KEY_TEXT)
         try:
