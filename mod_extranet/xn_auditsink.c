@@ -809,10 +809,9 @@ static void writer_loop(xn_auditlog *log, apr_pool_t *pool)
         used = write_lines(log, p, buf, have);
         memmove(buf, buf + used, have - used);
         have -= used;
-        /* Let records gather in the pipe: a busy server then costs a few
-         * hundred wake-ups and writes per second instead of one each per
-         * record, and the records wait in the kernel, where a crash of any
-         * httpd process leaves them. */
+        /* Let records gather in the pipe. A busy server then costs a few
+         * hundred wake-ups and writes per second instead of one per record,
+         * and waiting records stay in the kernel, safe from a crash. */
         apr_sleep(XN_AUDIT_GATHER);
     }
     if (have > 0) {
@@ -867,7 +866,7 @@ int xn_auditsink_unavailable(xn_auditlog *log)
         return 0;
     }
     /* One statvfs per process every XN_AUDIT_SPACE_CHECK_MS, not one per
-     * request; the threads in between use its answer. */
+     * request. The threads in between use its result. */
     now_ms = (apr_uint32_t)apr_time_as_msec(apr_time_now());
     if (now_ms - apr_atomic_read32(&log->space_checked)
         >= XN_AUDIT_SPACE_CHECK_MS) {
@@ -886,8 +885,8 @@ int xn_auditsink_unavailable(xn_auditlog *log)
 /* ---------------------------------------------------------------------- */
 /* The writer process                                                       */
 
-/* A writer process, as the parent knows it. Its pool lives in the process
- * pool, so that httpd still knows the process after a graceful restart and
+/* The parent's record of a writer process. Its pool lives in the process
+ * pool, so that httpd still finds the process after a graceful restart and
  * reaps its exit quietly. LOG is valid only while CURRENT is set. */
 typedef struct audit_writer {
     apr_pool_t *pool;
@@ -980,8 +979,8 @@ static apr_status_t reopen_dropped(xn_auditlog *log, apr_pool_t *p)
     return rv;
 }
 
-/* Writes the writer_lost record that tells auditors where records may be
- * missing. */
+/* Writes the writer_lost record, which marks for auditors where records
+ * may be missing. */
 static void record_lost_writer(xn_auditlog *log, apr_pool_t *p)
 {
     xn_audit_record rec;
@@ -998,7 +997,7 @@ static void record_lost_writer(xn_auditlog *log, apr_pool_t *p)
     write_batch(log, p, &line, 1);
 }
 
-/* Runs in the new writer process and never returns. It holds no write end
+/* Runs in the new writer process and never returns. It keeps no write end
  * of any sink's pipe, so its input ends when the parent and the children
  * have closed theirs, and it ignores the signals that stop or restart
  * httpd: records still in the pipe are written before it ends. */
@@ -1103,10 +1102,10 @@ static apr_status_t start_writer(xn_auditlog *log)
 }
 
 /* Closes the parent's ends of the pipe of LOG. When httpd stops, the
- * children have ended by now, so the writer reads the end of its input;
- * httpd waits for it so that every record is on disk when httpd has
- * stopped. After a graceful restart the writer goes on until the old
- * children have ended. */
+ * children have ended by now, so the writer reads the end of its input.
+ * httpd waits for it, so every record is on disk once httpd has stopped.
+ * After a graceful restart the writer goes on until the old children have
+ * ended. */
 static apr_status_t stop_writer(void *data)
 {
     xn_auditlog *log = data;
