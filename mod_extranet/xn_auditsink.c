@@ -99,7 +99,7 @@ struct xn_auditlog {
     const char *lost_writer;         /* set while replacing a dead writer */
     apr_uint32_t input_error_logged; /* per process: second of last error */
     apr_uint32_t space_checked;      /* per process: msec of last statvfs */
-    apr_uint32_t space_low;          /* per process: its answer */
+    apr_uint32_t space_low;          /* per process: the result of that check */
     server_rec *s;
 };
 
@@ -402,7 +402,7 @@ static int syslog_reachable(void)
 
 /* Records in shared memory whether the file system of LOG's file has less
  * than XN_AUDIT_FREE_MIN free, for children that cannot look themselves.
- * Runs in the writer, which holds the file. */
+ * Runs in the writer, which has the file open. */
 static void measure_space(xn_auditlog *log)
 {
     struct statvfs st;

@@ -467,7 +467,7 @@ class TestWriterCrash:
         assert not torn, "%d sealed fragments, first: %r" % (len(torn), torn[0][:160])
         audited = len([l for l in lines if b'"event":"access"' in l])
         lost_marks = [l for l in lines if b'"event":"writer_lost"' in l]
-        # A killed writer takes what it had read with it; the log says where.
+        # A killed writer takes what it had read with it; the log marks where.
         # A writer killed before it wrote its own writer_lost record leaves
         # that to the next one.
         assert 1 <= len(lost_marks) <= kills
