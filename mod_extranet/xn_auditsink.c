@@ -693,7 +693,6 @@ static void write_batch(xn_auditlog *log, apr_pool_t *p,
         return;
     }
     rv = lock_log(log);
-
     if (rv != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_ERR, rv, log->s, XNLOGNO(1005)
                      "cannot lock the audit log %s (%d records lost)",
@@ -703,7 +702,9 @@ static void write_batch(xn_auditlog *log, apr_pool_t *p,
     }
     /* After a graceful restart with a new key, the old and the new writer
      * both write for a while: each switch of key gets its anchor. */
-    if (log->key && strcmp(log->shared->key_id, log->key->id) != 0) {
+    rv = follow_rotation(log);
+    if (rv == APR_SUCCESS && log->key
+        && strcmp(log->shared->key_id, log->key->id) != 0) {
         rv = write_anchor(log, p, now, "key_change",
                           apr_pstrcat(p, "key id ", log->key->id, NULL));
         memcpy(log->shared->key_id, log->key->id, sizeof(log->shared->key_id));

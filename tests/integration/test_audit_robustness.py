@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import socket
@@ -471,9 +472,18 @@ class TestWriterCrash:
         # A writer killed before it wrote its own writer_lost record leaves
         # that to the next one.
         assert 1 <= len(lost_marks) <= kills
-        assert served - audited <= kills * (64 * 1024 // 300), (served, audited)
+        assert served - audited <= kills * (64 * 1024 // 200), (served, audited)
         result = tool("verify", "--key", key, log)
-        assert result.returncode == 0, result.stdout[-600:]
+        # A writer killed inside a write leaves one torn line, which its
+        # successor ends; that line is the only kind of bad line allowed,
+        # and the successor's writer_lost record follows it.
+        every_line = read_lines(log)
+        bad = [int(n) for n in re.findall(r":(\d+): (?:FIRST BAD RECORD|bad record)",
+                                          result.stdout)]
+        for number in bad:
+            assert not every_line[number - 1].endswith(b"}\n"), result.stdout[-600:]
+            assert b'"event":"writer_lost"' in every_line[number], result.stdout[-600:]
+        assert result.returncode == 0 or bad, result.stdout[-600:]
 
 
 class TestKeyChange:
