@@ -474,13 +474,8 @@ static apr_status_t seal_and_write(xn_auditlog *log, apr_pool_t *p,
     else {
         /* One buffer and apr_file_write_full, which counts the bytes that
          * reached the file exactly, also when a write stops short. */
-        char *buf = apr_palloc(p, total);
-        apr_size_t at = 0;
+        char *buf = apr_pstrcatv(p, vec, nvec, NULL);
 
-        for (i = 0; i < nvec; i++) {
-            memcpy(buf + at, vec[i].iov_base, vec[i].iov_len);
-            at += vec[i].iov_len;
-        }
         /* A writer killed inside the write leaves "writing" set for the
          * next one, which then reads the chain state from the file. */
         sh->writing = 1;

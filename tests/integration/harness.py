@@ -261,8 +261,8 @@ Alias /ipraad/  "{htdocs}/raad/"
 
 
 def write_audit_key(path):
-    """Write a random audit chain key that only root can read, unless PATH
-    already holds one."""
+    """Write a random audit chain key that only root can read, unless a
+    file exists at PATH already."""
     if not os.path.exists(path):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:

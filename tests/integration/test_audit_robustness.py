@@ -475,8 +475,8 @@ class TestWriterCrash:
         assert served - audited <= kills * (64 * 1024 // 200), (served, audited)
         result = tool("verify", "--key", key, log)
         # A writer killed inside a write leaves one torn line, which its
-        # successor ends; that line is the only kind of bad line allowed,
-        # and the successor's writer_lost record follows it.
+        # successor ends. Only such lines may be bad, and the successor's
+        # writer_lost record follows each of them.
         every_line = read_lines(log)
         bad = [int(n) for n in re.findall(r":(\d+): (?:FIRST BAD RECORD|bad record)",
                                           result.stdout)]
